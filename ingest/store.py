@@ -57,6 +57,7 @@ create table if not exists raw.observations (
     seq_no integer,
     row_kind varchar,
     label varchar,
+    label_key varchar,
     unit varchar,
     value_text varchar,
     value double,

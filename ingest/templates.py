@@ -50,6 +50,7 @@ class Observation:
     attribute: str | None = None
     target_text: str | None = None
     note: str | None = None
+    label_key: str | None = None  # label for joining: half-width, no spaces, no '*' or unit in brackets
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -436,9 +437,20 @@ def parse_sheet(grid: Grid) -> SheetResult:
         return SheetResult(grid.name, None, message="matches no template (title and header not recognised)")
     template, header_row, cols = found
     try:
-        return PARSERS[template](grid, header_row, cols)
+        result = PARSERS[template](grid, header_row, cols)
     except SheetError as exc:
         where = f"cell {exc.cell}" if exc.cell else "sheet"
         result = SheetResult(grid.name, None, message=f"{template} sheet, {where}: {exc}")
         result.findings.append(Finding(grid.name, exc.cell, "error", "sheet_error", str(exc)))
         return result
+    for o in result.observations:
+        o.label_key = label_key(o.label, o.template) if o.label else None
+    return result
+
+
+def label_key(label: str, template: str) -> str:
+    """'千人拥有执业（助理）医师数（人）' -> '千人拥有执业(助理)医师数'; '工业用水重复利用率*' -> '工业用水重复利用率'."""
+    key = squash(label).rstrip("*＊")
+    if template == "plan":
+        key = re.sub(r"\([^()]*\)$", "", key) if _unit_in_name(key) is not None else key
+    return key

@@ -10,6 +10,6 @@ SAMPLES = ROOT / "data" / "inbox"  # the bundled copies of ../shared/samples
 sys.path.insert(0, str(ROOT))
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def samples_dir() -> Path:
     return SAMPLES

@@ -1,0 +1,39 @@
+-- Every current figure, reported or computed, traceable to its cell: the values of the forms and
+-- the yearly statistics as reported (converted nowhere: unit as written), the HJ 274 indicators
+-- recomputed from their components, and the indicators derived from statistics.
+with reported as (
+    select
+        park_name, year, label_key as indicator_name, unit, value, value_text, false as is_computed,
+        source_file, source_sheet, source_cell, template, value_kind, seq_no,
+        coalesce(note like '%预计%', false) as is_preliminary, null as derived_from,
+        case when is_masked then 'masked in the source' end as note
+    from {{ ref('stg_raw__observations') }}
+    where is_current and template in ('eip_form', 'statistics') and value_kind <> 'blank'
+),
+eip_computed as (
+    select
+        a.park_name, a.year, a.indicator_name, a.unit, a.computed_value as value, null as value_text, true as is_computed,
+        a.source_file, a.source_sheet, null as source_cell, 'eip_form' as template, 'number' as value_kind, a.seq_no,
+        false as is_preliminary, a.input_cells as derived_from, a.note
+    from {{ ref('eip_assessment') }} a
+    where a.computed_value is not null
+),
+derived as (
+    select
+        park_name, year, indicator_name, unit, value, null as value_text, true as is_computed,
+        null as source_file, null as source_sheet, null as source_cell, 'statistics' as template,
+        'number' as value_kind, null as seq_no, is_preliminary, derived_from, note
+    from {{ ref('int_indicator_series_derived') }}
+    where value is not null
+)
+select
+    md5(concat_ws('|', park_name, year, indicator_name, template, source_file, source_sheet, source_cell, is_computed))
+        as value_id,
+    *
+from (
+    select * from reported
+    union all by name
+    select * from eip_computed
+    union all by name
+    select * from derived
+)

@@ -1,0 +1,141 @@
+-- Five-year-plan indicators followed from the plan's printed base-year value to its target, with the
+-- latest actual from the yearly statistics (directly or through a derived-indicator definition).
+-- Rates are fractions (0.05 = 5 %). Different units are never compared.
+with plan as (
+    select * from {{ ref('int_plan_targets_parsed') }}
+),
+conv as (
+    select * from {{ ref('unit_conversions') }}
+),
+direct as (
+    select park_name, indicator_name, year, value, unit, is_preliminary, 'statistics' as method,
+           source_file || '!' || source_sheet || '!' || source_cell as derived_from, null as series_note
+    from {{ ref('int_statistics_current') }}
+    where value is not null
+),
+ratio as (
+    select park_name, indicator_name, year, value, unit, is_preliminary, 'derived' as method, derived_from,
+           note as series_note
+    from {{ ref('int_indicator_series_derived') }}
+),
+mean_growth as (
+    -- average of the reported yearly growth rates since the plan's base year
+    select p.park_name, d.indicator_name, y.year,
+           100 * (exp(avg(ln(1 + g.value / 100))) - 1) as value, d.result_unit as unit,
+           bool_or(g.is_preliminary) as is_preliminary, 'mean_growth' as method,
+           string_agg(g.source_file || '!' || g.source_sheet || '!' || g.source_cell, ' , ' order by g.year) as derived_from,
+           case when count(*) < y.year - p.base_year then 'yearly growth missing for ' || (y.year - p.base_year - count(*)) || ' year(s)' end as series_note
+    from plan p
+    join {{ ref('derived_indicators') }} d on d.indicator_name = p.indicator_name and d.method = 'mean_growth'
+    join {{ ref('int_statistics_current') }} y on y.park_name = p.park_name and y.indicator_name = d.numerator and y.year > p.base_year
+    join {{ ref('int_statistics_current') }} g on g.park_name = p.park_name and g.indicator_name = d.numerator
+         and g.year > p.base_year and g.year <= y.year and g.value is not null
+    group by p.park_name, d.indicator_name, d.result_unit, y.year, p.base_year
+),
+candidates as (
+    select * from direct union all by name select * from ratio union all by name select * from mean_growth
+),
+latest as (
+    select p.park_name, p.plan_name, p.indicator_name,
+           arg_max(c.year, c.year) as latest_year,
+           arg_max(c.value, c.year) as raw_latest_value,
+           arg_max(c.unit, c.year) as latest_unit,
+           arg_max(c.method, c.year) as latest_method,
+           arg_max(c.derived_from, c.year) as latest_source,
+           arg_max(c.is_preliminary, c.year) as latest_preliminary,
+           arg_max(c.series_note, c.year) as series_note
+    from plan p
+    join candidates c on c.park_name = p.park_name and c.indicator_name = p.indicator_name
+        and c.year > p.base_year and c.value is not null
+    group by all
+),
+aligned as (
+    select p.*, l.latest_year, l.latest_unit, l.latest_method, l.latest_source, l.latest_preliminary, l.series_note,
+           -- the actual in the plan's unit, or NULL when the units cannot be compared
+           case when l.raw_latest_value is null then null
+                when coalesce(l.latest_unit, '') = coalesce(p.unit, '') then l.raw_latest_value
+                when p.unit is null then l.raw_latest_value
+                when cl.standard_unit = cp.standard_unit then l.raw_latest_value * cl.factor / cp.factor
+           end as latest_value,
+           l.raw_latest_value is not null and p.unit is not null and coalesce(l.latest_unit, '') <> p.unit
+               and (cl.standard_unit is null or cp.standard_unit is null or cl.standard_unit <> cp.standard_unit)
+               as unit_mismatch,
+           case when p.target_kind in ('number', 'at_least', 'at_most', 'about') then p.target_low
+                when p.target_kind = 'range' then case when p.direction = 'lower' then p.target_high else p.target_low end
+           end as target_value,
+           case when p.target_kind = 'at_least' then '>='
+                when p.target_kind = 'at_most' then '<='
+                when p.target_kind = 'about' then '≈'
+                when p.target_kind = 'range' then 'between'
+                when p.target_kind = 'number' then case when p.direction = 'lower' then '<=' else '>=' end
+           end as comparator
+    from plan p
+    left join latest l on l.park_name = p.park_name and l.plan_name = p.plan_name and l.indicator_name = p.indicator_name
+    left join conv cl on cl.unit = l.latest_unit
+    left join conv cp on cp.unit = p.unit
+),
+measured as (
+    select *,
+        {{ plan_progress('latest_value', 'base_value', 'target_value') }} as progress,
+        {{ safe_divide('latest_year - base_year', 'target_year - base_year') }} as time_elapsed,
+        {{ annual_growth('latest_value', 'base_value', 'latest_year - base_year') }} as achieved_rate,
+        {{ required_rate('target_value', 'latest_value', 'target_year - latest_year') }} as required_rate,
+        case when comparator = 'between' then latest_value between target_low - 1e-9 and target_high + 1e-9
+                  or (direction = 'higher' and latest_value > target_high)
+                  or (direction = 'lower' and latest_value < target_low)
+             else {{ meets('latest_value', 'comparator', 'target_value', var('target_about_tolerance_pp')) }}
+        end as target_met
+    from aligned
+)
+select
+    park_name,
+    plan_name,
+    indicator_name,
+    unit,
+    attribute,
+    base_year,
+    base_value,
+    target_year,
+    target_value,
+    target_text,
+    latest_year,
+    latest_value,
+    progress,
+    achieved_rate,
+    required_rate,
+    case when target_kind in ('qualitative', 'relative', 'none') then 'not_numeric'
+         when unit_mismatch then 'not_assessable'
+         when base_value is null or latest_value is null or target_value is null then 'not_assessable'
+         when target_met then 'achieved'
+         -- "about X" is met inside the tolerance band only; progress towards it says nothing more
+         when comparator = '≈' then 'behind'
+         when progress is not null and progress >= time_elapsed - 1e-9 then 'on_track'
+         else 'behind' end as status,
+    nullif(concat_ws('; ',
+        case when target_kind = 'qualitative' then 'qualitative target: ' || regexp_replace(target_text, '\s', '', 'g') end,
+        case when target_kind = 'relative' then 'relative target: ' || regexp_replace(target_text, '\s', '', 'g') end,
+        case when target_kind = 'none' then 'no target' end,
+        case when unit_mismatch then 'unit mismatch: plan in ' || unit || ', statistics in ' || coalesce(latest_unit, '(none)') || ': not compared' end,
+        case when target_kind not in ('qualitative', 'relative', 'none') and base_value is null then 'no base-year value (' || coalesce(regexp_replace(base_text, '\s', '', 'g'), 'blank') || ')' end,
+        case when target_kind not in ('qualitative', 'relative', 'none') and latest_year is null then 'no actual after the base year in the statistics' end,
+        case when target_kind = 'about' then 'target about ' || target_value || ' (±' || {{ var('target_about_tolerance_pp') }} || '): met only inside that band' end,
+        case when target_kind = 'range' then 'target range ' || target_low || '–' || target_high end,
+        case when comparator is not null and latest_value is not null and progress is null then 'progress undefined (target equals base)' end,
+        case when latest_value is not null and achieved_rate is null then 'achieved rate undefined: ' || coalesce({{ annual_growth_note('latest_value', 'base_value', 'latest_year - base_year') }}, '') end,
+        case when latest_preliminary then 'latest value preliminary (预计)' end,
+        case when latest_method = 'derived' then 'latest value derived from statistics: ' || latest_source end,
+        case when latest_method = 'mean_growth' then 'latest value: mean of yearly growth rates since ' || base_year end,
+        series_note
+    ), '') as note,
+    direction,
+    target_kind,
+    comparator,
+    time_elapsed,
+    category,
+    seq_no,
+    latest_method,
+    latest_source,
+    source_file,
+    source_sheet,
+    source_cells
+from measured
