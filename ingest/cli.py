@@ -44,11 +44,17 @@ def main(argv: list[str] | None = None) -> int:
                           lock_timeout_s=args.lock_timeout, move_rejected=not args.keep_rejected,
                           run_dbt=not args.no_dbt)
         result = build(cfg)
-        print(f"\n== build {result.run_id}: exit {result.exit_code}")
+        print(f"\n== build {result.run_id}: {result.status}, exit {result.exit_code}")
         for line in result.lines:
             print(line)
+        if result.expectations:
+            print(f"quality gate: {result.expectations} expectations evaluated, {result.expectations_failed} failed")
+        for (park, year), reasons in sorted(result.quarantined.items()):
+            print(f"  quarantined {park} {year}: {reasons[0]}")
         if result.timings:
             print("timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items()))
+        if result.report_path:
+            print(f"report: {result.report_path}")
         return result.exit_code
     if args.command == "load":
         args.db.parent.mkdir(parents=True, exist_ok=True)

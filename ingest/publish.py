@@ -57,7 +57,7 @@ def build_lock(warehouse: Path, timeout_s: float) -> Iterator[None]:
         fh.close()  # releases the lock
 
 
-def tables(con: duckdb.DuckDBPyConnection, database: str, schema: str) -> list[str]:
+def tables_in(con: duckdb.DuckDBPyConnection, database: str, schema: str) -> list[str]:
     return [r[0] for r in con.execute(
         "select table_name from duckdb_tables() where database_name=? and schema_name=? order by 1",
         [database, schema]).fetchall()]
@@ -73,8 +73,8 @@ def copy_history(con: duckdb.DuckDBPyConnection, warehouse: Path) -> int:
     try:
         for schema in HISTORY_SCHEMAS:
             con.execute(f"create schema if not exists {schema}")
-            have = set(tables(con, _current_db(con), schema))
-            for table in tables(con, "serving", schema):
+            have = set(tables_in(con, _current_db(con), schema))
+            for table in tables_in(con, "serving", schema):
                 if table in have:
                     con.execute(f"insert into {schema}.{table} by name select * from serving.{schema}.{table}")
                 else:
@@ -103,11 +103,29 @@ def write_serving_copy(source: Path, target: Path, sources_by_schema: dict[str, 
                 attached[src_path] = alias
             alias = attached[src_path]
             con.execute(f"create schema if not exists pub.{schema}")
-            for table in tables(con, alias, schema):
+            for table in tables_in(con, alias, schema):
                 con.execute(f"create table pub.{schema}.{table} as select * from {alias}.{schema}.{table}")
                 _copy_comments(con, alias, "pub", schema, table)
         con.execute("checkpoint pub")
         con.execute("detach pub")
+    finally:
+        con.close()
+
+
+def append_audit(target: Path, build_db: Path, tables: tuple[str, ...]) -> None:
+    """Add the rows of ``audit.<table>`` that ``target`` lacks (this run's) from the build file."""
+    con = duckdb.connect(str(target))
+    try:
+        con.execute(f"attach '{_q(build_db)}' as b (read_only)")
+        have = set(tables_in(con, _current_db(con), "audit"))
+        for table in tables:
+            if table not in have:
+                con.execute(f"create table audit.{table} as select * from b.audit.{table}")
+                continue
+            con.execute(f"insert into audit.{table} by name select * from b.audit.{table} "
+                        f"where run_id not in (select distinct run_id from audit.{table})")
+        con.execute("detach b")
+        con.execute("checkpoint")
     finally:
         con.close()
 

@@ -38,6 +38,20 @@ create table if not exists audit.findings (
     run_id varchar, file_name varchar, file_sha256 varchar, sheet varchar, cell varchar,
     severity varchar, code varchar, message varchar, found_at timestamp
 );
+create table if not exists audit.quarantine (
+    run_id varchar, park_name varchar, year integer, suite varchar, expectation varchar, reason varchar,
+    quarantined_at timestamp
+);
+create table if not exists audit.runs (
+    run_id varchar, started_at timestamp, finished_at timestamp, status varchar, exit_code integer,
+    files_loaded integer, files_duplicate integer, files_rejected integer, observations_loaded integer,
+    quarantined_park_years integer, expectations_evaluated integer, expectations_failed integer,
+    validation_seconds double, build_seconds double, report_path varchar, message varchar
+);
+create table if not exists audit.dq_results (
+    run_id varchar, suite varchar, expectation varchar, "column" varchar, level varchar, success boolean,
+    observed varchar, unexpected_count bigint, failing_rows_sample varchar, kwargs varchar, pass integer
+);
 create table if not exists raw.parks (
     park_name varchar primary key, first_seen_file varchar, first_seen_at timestamp, names_as_written varchar[]
 );

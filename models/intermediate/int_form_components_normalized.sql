@@ -7,7 +7,7 @@ with rows as (
              else 'current' end as ref_kind,
         regexp_replace(regexp_replace(label_key, '^规划基准年', ''), '^(19|20)[0-9]{2}年', '') as component_label,
         try_cast(regexp_extract(label_key, '^((19|20)[0-9]{2})年', 1) as integer) as labelled_year
-    from {{ ref('stg_raw__observations') }}
+    from {{ ref('int_observations_admitted') }}
     where template = 'eip_form' and row_kind = 'component' and is_current
 )
 select

@@ -14,6 +14,6 @@ select
     source_file,
     source_sheet,
     source_cell
-from {{ ref('stg_raw__observations') }}
+from {{ ref('int_observations_admitted') }}
 where template = 'eip_form' and row_kind = 'indicator' and is_current
 qualify row_number() over (partition by park_name, year, seq_no order by row_no) = 1

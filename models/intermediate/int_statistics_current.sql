@@ -15,6 +15,6 @@ select
     source_sheet,
     source_cell,
     load_seq
-from {{ ref('stg_raw__observations') }}
+from {{ ref('int_observations_admitted') }}
 where template = 'statistics' and is_current
 qualify row_number() over (partition by park_name, year, label_key order by load_seq desc, source_sheet, row_no) = 1

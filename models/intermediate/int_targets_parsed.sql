@@ -5,7 +5,7 @@ with rows as (
     select park_name, year, label_key as indicator_name, label, unit, target_text,
            regexp_replace(coalesce(target_text, ''), '\s', '', 'g') as t,
            source_file, source_sheet, source_cell
-    from {{ ref('stg_raw__observations') }}
+    from {{ ref('int_observations_admitted') }}
     where template = 'targets' and is_current
 ),
 kinds as (

@@ -7,7 +7,7 @@ with reported as (
         source_file, source_sheet, source_cell, template, value_kind, seq_no,
         coalesce(note like '%预计%', false) as is_preliminary, null as derived_from,
         case when is_masked then 'masked in the source' end as note
-    from {{ ref('stg_raw__observations') }}
+    from {{ ref('int_observations_admitted') }}
     where is_current and template in ('eip_form', 'statistics') and value_kind <> 'blank'
 ),
 eip_computed as (
