@@ -6,8 +6,9 @@ Each check is a GX 1.x expectation tagged with a level:
 
 Suites validate pandas frames read from the build file (GX 1.24's SQL data source on DuckDB via
 duckdb-engine loses rows after its connection closes, and cannot see schemas other than main).
-The frames are plain SELECTs; some add a derived column that turns a cross-table rule into a
-per-row boolean, so that GX reports it row by row.
+The frames are plain SELECTs with one row per row of their table (row counts compare with the last
+published file); some add a derived column that turns a cross-table rule into a per-row boolean,
+so that GX reports it row by row.
 """
 from __future__ import annotations
 
@@ -40,8 +41,7 @@ FRAMES: dict[str, str] = {
         from marts.indicator_values v
         left join reference.value_ranges r
           on r.unit = v.unit and regexp_matches(v.indicator_name, r.name_regex)
-         and (r.exclude_regex is null or not regexp_matches(v.indicator_name, r.exclude_regex))
-        where v.value is not null""",
+         and (r.exclude_regex is null or not regexp_matches(v.indicator_name, r.exclude_regex))""",
     "indicator_year_jumps": """
         select park_name, indicator_name, unit, is_computed, year, value, prev_year, prev_value,
                log10(abs(value / prev_value)) as log10_jump
@@ -55,9 +55,9 @@ FRAMES: dict[str, str] = {
         select v.park_name, v.year, v.passed, v.mandatory_total, v.mandatory_passed, v.optional_selected,
                v.optional_passed, len(v.failed_seq_nos) as n_failed,
                -- a verdict passes only if every mandatory indicator passes
-               (v.passed is distinct from true) or (a.mandatory_not_passed = 0) as consistent_with_assessment
+               (v.passed is distinct from true) or coalesce(a.mandatory_not_passed = 0, false) as consistent_with_assessment
         from marts.eip_verdict v
-        join (select park_name, year, count(*) filter (where mandatory and passed is distinct from true)
+        left join (select park_name, year, count(*) filter (where mandatory and passed is distinct from true)
                      as mandatory_not_passed
               from marts.eip_assessment group by all) a using (park_name, year)""",
     "reconciliation": "select * from marts.reconciliation",
