@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 
@@ -20,11 +21,12 @@ class Grid:
     cells: dict[tuple[int, int], RawCell] = field(default_factory=dict)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # min_row, min_col, max_row, max_col
 
-    @property
+    # Cached: the parsers ask for them in loops; a Grid is not changed once a reader has filled it.
+    @cached_property
     def max_row(self) -> int:
         return max((r for r, _ in self.cells), default=0)
 
-    @property
+    @cached_property
     def max_col(self) -> int:
         return max((c for _, c in self.cells), default=0)
 

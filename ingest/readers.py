@@ -15,7 +15,7 @@ from .grid import Grid, RawCell
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
-FAST_READER_BYTES = 3 * 1024 * 1024
+FAST_READER_BYTES = 512 * 1024  # hand-filled forms are ~10 KiB; statistics exports go much larger
 
 
 class UnreadableFile(Exception):
@@ -61,14 +61,15 @@ def _read_xlsx(data: bytes) -> list[Grid]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl warns about data validation, headers, etc.
         values = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-        formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+        # a second read, with formulas, only to tell "formula without a cached value" from "blank"
+        formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False) if _has_formulas(data) else None
     grids = []
     for ws in values.worksheets:
-        fws = formulas[ws.title]
+        fws = formulas[ws.title] if formulas is not None else None
         grid = Grid(ws.title)
         for row in ws.iter_rows():
             for cell in row:
-                formula = fws.cell(row=cell.row, column=cell.column).value
+                formula = fws.cell(row=cell.row, column=cell.column).value if fws is not None and cell.value is None else None
                 no_cache = cell.value is None and isinstance(formula, str) and formula.startswith("=")
                 if cell.value is None and not no_cache:
                     continue
@@ -78,6 +79,16 @@ def _read_xlsx(data: bytes) -> list[Grid]:
         grid.merged = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
         grids.append(grid)
     return grids
+
+
+def _has_formulas(data: bytes) -> bool:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for name in zf.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                with zf.open(name) as fh:
+                    if b"<f>" in (xml := fh.read()) or b"<f " in xml:
+                        return True
+    return False
 
 
 def _read_xlsx_fast(data: bytes) -> list[Grid]:

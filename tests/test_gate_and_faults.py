@@ -90,8 +90,9 @@ def test_impossible_value_is_quarantined_and_reported(copy):
     assert summary["quarantined"][0]["park_name"] == "坏园区"
     assert all(p["data_docs_complete"] for p in summary["passes"])
     assert "坏园区" in (report / "index.html").read_text(encoding="utf-8")
+    # Data Docs has one validation page per suite validated, in each pass (it can omit pages silently)
     pages = list((report / "pass1" / "validations").rglob("*.html"))
-    assert len(pages) == len(summary["passes"][0]["results"] and {r["suite"] for r in summary["passes"][0]["results"]})
+    assert len(pages) == len({r["suite"] for r in summary["passes"][0]["results"]}) == 9
     assert any("138" in p.read_text(encoding="utf-8") for p in pages)
     # the raw figure stays, with its lineage, for whoever fixes the file
     assert q(wh, "select value, cell from raw.observations where park_name='坏园区' and label='绿化覆盖率'") == [(138.0, "G9")]
