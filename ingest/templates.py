@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field, asdict
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from .cells import ParsedValue, normalize_text, parse_cell, squash
 from .grid import Grid, a1
@@ -329,43 +329,41 @@ def _year_columns(grid: Grid, row: int) -> dict[int, int]:
     return {c: y for c in range(1, grid.max_col + 1) if (y := _year_of(grid.value(row, c))) is not None}
 
 
-def parse_statistics_long(grid: Grid, header_row: int, cols: dict[str, int]) -> SheetResult:
+def _statistics_rows(grid: Grid, header_row: int, cols: dict[str, int]) -> Iterator[tuple[int, str, str | None, dict[str, Any]]]:
+    """(row, label, park, common fields) for each body row of a statistics sheet, either layout."""
     texts = _row_texts(grid, header_row)
     unit_col = next((c for c, t in texts.items() if t == "单位"), None)
     note_col = next((c for c, t in texts.items() if t in ("备注", "说明")), None)
-    obs = []
     park = None
     for row in range(header_row + 1, grid.max_row + 1):
         label = _clean(grid.value(row, cols["label"]))
         if label is None:
             continue
         park = _clean(grid.merged_value(row, cols["park"])) or park
+        yield row, label, park, dict(
+            park_name=park, label=label, value_role="actual",
+            unit=_clean(grid.value(row, unit_col)) if unit_col else None,
+            note=_clean(grid.value(row, note_col)) if note_col else None)
+
+
+def parse_statistics_long(grid: Grid, header_row: int, cols: dict[str, int]) -> SheetResult:
+    obs = []
+    park = None
+    for row, _, park, common in _statistics_rows(grid, header_row, cols):
         year = _year_of(grid.merged_value(row, cols["year"]))
         if year is None:
             raise SheetError(a1(row, cols["year"]), f"年份 {grid.value(row, cols['year'])!r} is not a year")
-        obs.append(_observation(grid, row, cols["value"], "statistics", layout="long", park_name=park, year=year,
-                                label=label, unit=_clean(grid.value(row, unit_col)) if unit_col else None,
-                                value_role="actual", note=_clean(grid.value(row, note_col)) if note_col else None))
+        obs.append(_observation(grid, row, cols["value"], "statistics", layout="long", year=year, **common))
     return SheetResult(grid.name, "statistics", obs, _value_findings(obs), park)
 
 
 def parse_statistics_wide(grid: Grid, header_row: int, cols: dict[str, int]) -> SheetResult:
-    texts = _row_texts(grid, header_row)
-    unit_col = next((c for c, t in texts.items() if t == "单位"), None)
-    note_col = next((c for c, t in texts.items() if t in ("备注", "说明")), None)
     years = _year_columns(grid, header_row)
     obs = []
     park = None
-    for row in range(header_row + 1, grid.max_row + 1):
-        label = _clean(grid.value(row, cols["label"]))
-        if label is None:
-            continue
-        park = _clean(grid.merged_value(row, cols["park"])) or park
-        for col, year in years.items():
-            obs.append(_observation(grid, row, col, "statistics", layout="wide", park_name=park, year=year,
-                                    label=label, unit=_clean(grid.value(row, unit_col)) if unit_col else None,
-                                    value_role="actual",
-                                    note=_clean(grid.value(row, note_col)) if note_col else None))
+    for row, _, park, common in _statistics_rows(grid, header_row, cols):
+        obs.extend(_observation(grid, row, col, "statistics", layout="wide", year=year, **common)
+                   for col, year in years.items())
     return SheetResult(grid.name, "statistics", obs, _value_findings(obs), park)
 
 
