@@ -133,7 +133,7 @@ def insert_observations(con: duckdb.DuckDBPyConnection, name: str, sha: str, loa
                         observations: list[Observation], as_written: dict[str, str]) -> None:
     if not observations:
         return
-    frame = pd.DataFrame([o.as_dict() for o in observations], columns=OBS_COLUMNS)
+    frame = pd.DataFrame([vars(o) for o in observations], columns=OBS_COLUMNS)  # asdict() deep-copies: 5x slower
     frame["park_name_as_written"] = frame["park_name"]
     frame["park_name"] = frame["park_name"].map(lambda p: as_written.get(p, p) if p is not None else None)
     frame["file_name"] = name
