@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from .suites import ROW, TABLE, FRAMES, Suite, build_suites
+from .suites import ROW, TABLE, WARN, FRAMES, Suite, build_suites
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 SAMPLE_ROWS = 20
@@ -47,6 +47,10 @@ class GateResult:
     @property
     def table_failures(self) -> list[CheckResult]:
         return [r for r in self.results if not r.success and r.level == TABLE]
+
+    @property
+    def warnings(self) -> list[CheckResult]:
+        return [r for r in self.results if not r.success and r.level == WARN]
 
     @property
     def row_failures(self) -> dict[tuple[str, int], list[str]]:

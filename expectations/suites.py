@@ -2,7 +2,8 @@
 
 Each check is a GX 1.x expectation tagged with a level:
   table  a failure blocks publication (keys, required columns, internal consistency, row counts);
-  row    a failure names park-years (``keys``) that are kept out of the marts and listed in the report.
+  row    a failure names park-years (``keys``) that are kept out of the marts and listed in the report;
+  warn   a finding for a person (a unit no seed knows): listed in the report, nothing held back.
 
 Suites validate pandas frames read from the build file (GX 1.24's SQL data source on DuckDB via
 duckdb-engine loses rows after its connection closes, and cannot see schemas other than main).
@@ -18,7 +19,7 @@ from typing import Any
 
 import great_expectations.expectations as gxe
 
-ROW, TABLE = "row", "table"
+ROW, TABLE, WARN = "row", "table", "warn"  # warn: listed in the report, neither blocks nor quarantines
 # A figure moving by more than 10^3.5 (~3000x) from one year to the next is a unit slip (万元 vs 元…).
 UNIT_SLIP_LOG10 = 3.5
 # Row counts of a mart may shrink (a correction) but not collapse below this share of the last run.
@@ -35,6 +36,13 @@ class Suite:
 FRAMES: dict[str, str] = {
     "raw_observations": "select * exclude (report_date, loaded_at) from raw.observations",
     "audit_files": "select file_name, file_sha256, status, message from audit.files",
+    "units": """
+        select o.park_name, o.year, o.label_key as indicator_name, o.unit, o.value, o.file_name as source_file,
+               o.sheet as source_sheet, o.cell as source_cell, c.unit is not null as unit_known
+        from raw.observations o
+        left join (select distinct unit from reference.unit_conversions) c on c.unit = o.unit
+        where o.is_current and o.value is not null and o.unit is not null
+          and o.template in ('eip_form', 'statistics')""",
     "indicator_values": """
         select v.park_name, v.year, v.indicator_name, v.unit, v.value, v.value_id, v.is_computed, v.template,
                v.source_file, v.source_sheet, v.source_cell, r.rule
@@ -80,6 +88,11 @@ def _t(exp: Any) -> Any:
     return exp
 
 
+def _w(exp: Any) -> Any:
+    exp.meta = {"level": WARN}
+    return exp
+
+
 def _r(exp: Any, keys: list[str]) -> Any:
     exp.meta = {"level": ROW, "keys": keys}
     return exp
@@ -118,6 +131,9 @@ def build_suites(previous_counts: dict[str, int], range_rules: list[dict[str, An
         Suite("audit_files", FRAMES["audit_files"], [
             *_not_null("file_name", "file_sha256", "status"),
             _t(gxe.ExpectColumnValuesToBeInSet(column="status", value_set=["loaded", "duplicate", "superseded", "rejected"])),
+        ]),
+        Suite("units", FRAMES["units"], [
+            _w(gxe.ExpectColumnValuesToBeInSet(column="unit_known", value_set=[True])),
         ]),
         Suite("indicator_values", FRAMES["indicator_values"], [
             *_not_null("park_name", "indicator_name", "value_id"),

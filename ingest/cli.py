@@ -48,7 +48,10 @@ def main(argv: list[str] | None = None) -> int:
         for line in result.lines:
             print(line)
         if result.expectations:
-            print(f"quality gate: {result.expectations} expectations evaluated, {result.expectations_failed} failed")
+            print(f"quality gate: {result.expectations} expectations evaluated, {result.expectations_failed} failed"
+                  f" ({len(result.warnings)} warning(s), listed in the report)")
+        for warning in result.warnings:
+            print(f"  warning {warning[:300]}")
         for (park, year), reasons in sorted(result.quarantined.items()):
             print(f"  quarantined {park} {year}: {reasons[0]}")
         if result.timings:

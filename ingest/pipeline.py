@@ -55,6 +55,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     expectations: int = 0
     expectations_failed: int = 0
+    warnings: list[str] = field(default_factory=list)
 
 
 def new_run_id() -> str:
@@ -169,6 +170,11 @@ def _build_locked(cfg: BuildConfig, result: BuildResult) -> None:
     all_results = [r for _, g in passes for r in g.results]
     result.expectations = len(all_results)
     result.expectations_failed = sum(not r.success for r in all_results)
+    if passes:
+        result.warnings = [f"{w.suite} ({w.observed}): " + "; ".join(
+            f"{row.get('indicator_name')} unit {row.get('unit')!r} at "
+            f"{row.get('source_file')}!{row.get('source_sheet')}!{row.get('source_cell')}" for row in w.failing_rows[:3])
+            for w in passes[-1][1].warnings]
     if result.quarantined:
         codes.append(exitcodes.QUARANTINED)
     if blocked:
@@ -177,7 +183,10 @@ def _build_locked(cfg: BuildConfig, result: BuildResult) -> None:
     result.exit_code = exitcodes.worst(codes)
     result.status = "blocked" if blocked else "published"
     result.timings["build_s"] = time.perf_counter() - t0
-    _write_report(report_root, result, passes)
+    with store.connect(str(build_db)) as con:
+        findings = con.execute("select file_name, sheet, cell, severity, code, message from audit.findings "
+                               "where run_id = ? order by all", [result.run_id]).fetchall()
+    _write_report(report_root, result, passes, findings)
     _write_run(build_db, result, started)
 
     staged = cfg.build_dir / f"{result.run_id}.publish.duckdb"
@@ -219,7 +228,7 @@ def _write_run(build_db: Path, r: BuildResult, started: dt.datetime) -> None:
             str(r.report_path) if r.report_path else None, "; ".join(r.failures) or None])
 
 
-def _write_report(root: Path, r: BuildResult, passes: list) -> None:
+def _write_report(root: Path, r: BuildResult, passes: list, findings: list[tuple]) -> None:
     """REPORTS/<run>/index.html: the run at a glance, linking each gate pass's Data Docs."""
     import html
 
@@ -244,6 +253,9 @@ def _write_report(root: Path, r: BuildResult, passes: list) -> None:
 {ing.count('duplicate') if ing else 0} duplicate, {ing.count('rejected') if ing else 0} rejected.</p>
 <h2>Rejected files</h2><ul>{rejected or '<li>none</li>'}</ul>
 <h2>Quarantined park-years (kept out of the marts)</h2><ul>{quarantine or '<li>none</li>'}</ul>
+<h2>Cell findings of the files loaded</h2><ul>{''.join(
+        f"<li>{html.escape(f[0])} · {html.escape(f[1] or '')}!{html.escape(f[2] or '')} [{f[3]}] {html.escape(f[5])}</li>"
+        for f in findings) or '<li>none</li>'}</ul>
 <h2>Blocking failures</h2><ul>{''.join(f'<li>{html.escape(f)}</li>' for f in r.failures) or '<li>none</li>'}</ul>
 <h2>Validation</h2><ul>{''.join(items) or '<li>not run</li>'}</ul>
 <p>Timings: {html.escape(', '.join(f'{k} {v:.1f}s' for k, v in r.timings.items()))}</p>"""
@@ -252,6 +264,8 @@ def _write_report(root: Path, r: BuildResult, passes: list) -> None:
         "run_id": r.run_id, "status": r.status, "exit_code": r.exit_code,
         "quarantined": [{"park_name": p, "year": y, "reasons": v} for (p, y), v in sorted(r.quarantined.items())],
         "blocking_failures": r.failures,
+        "warnings": r.warnings,
+        "cell_findings": [dict(zip(("file_name", "sheet", "cell", "severity", "code", "message"), f)) for f in findings],
         "passes": [{"pass": n, "seconds": round(g.seconds, 3), "expectations": len(g.results),
                     "data_docs_pages": g.docs_pages, "data_docs_complete": g.docs_complete,
                     "results": [dict(suite=x.suite, expectation=x.expectation, column=x.column, level=x.level,

@@ -81,7 +81,8 @@ def test_impossible_value_is_quarantined_and_reported(copy):
     # present in the report: audit tables, summary.json and the Data Docs HTML
     run_id = q(wh, "select run_id from audit.runs order by started_at desc limit 1")[0][0]
     assert q(wh, f"select park_name, year from audit.quarantine where run_id='{run_id}'") == [("坏园区", 2020)]
-    failed = q(wh, f"select suite, failing_rows_sample from audit.dq_results where run_id='{run_id}' and not success")
+    failed = q(wh, f"select suite, failing_rows_sample from audit.dq_results where run_id='{run_id}' and not success "
+                   "and level = 'row'")
     assert len(failed) == 1 and failed[0][0] == "indicator_values" and "138" in failed[0][1]
     assert q(wh, f"select status, exit_code, quarantined_park_years from audit.runs where run_id='{run_id}'") == [
         ("published", 11, 1)]
@@ -92,7 +93,7 @@ def test_impossible_value_is_quarantined_and_reported(copy):
     assert "坏园区" in (report / "index.html").read_text(encoding="utf-8")
     # Data Docs has one validation page per suite validated, in each pass (it can omit pages silently)
     pages = list((report / "pass1" / "validations").rglob("*.html"))
-    assert len(pages) == len({r["suite"] for r in summary["passes"][0]["results"]}) == 9
+    assert len(pages) == len({r["suite"] for r in summary["passes"][0]["results"]}) == 10
     assert any("138" in p.read_text(encoding="utf-8") for p in pages)
     # the raw figure stays, with its lineage, for whoever fixes the file
     assert q(wh, "select value, cell from raw.observations where park_name='坏园区' and label='绿化覆盖率'") == [(138.0, "G9")]
@@ -123,7 +124,8 @@ def test_gx_row_count_collapse_blocks(copy):
     assert sha(wh) != before                                                    # … with this run recorded
     run = q(wh, "select run_id, status, exit_code from audit.runs order by started_at desc limit 1")[0]
     assert run[1:] == ("blocked", 12)
-    assert q(wh, f"select suite from audit.dq_results where run_id='{run[0]}' and not success") == [("eip_verdict",)]
+    assert q(wh, f"select suite from audit.dq_results where run_id='{run[0]}' and not success and level='table'") == [
+        ("eip_verdict",)]
     # the new file's rows were not published, and it is not registered either: the next good run loads it
     assert q(wh, "select count(*) from raw.observations where park_name='新园区'") == [(0,)]
     assert q(wh, "select count(*) from audit.files where park_names='新园区'") == [(0,)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
 import subprocess
 import sys
@@ -85,6 +86,12 @@ def warehouse(tmp_path_factory, samples_dir) -> Path:
         ["吴江区", 2023, "实际使用外资", "超5亿美元", "亿美元"],
         ["吴江区", 2023, "一般公共预算收入", "增长6.1%以上", "%"],
     ]})
+    # an earlier, since corrected, form for the same park and year: superseded, never in the marts
+    early = write_xlsx(inbox / "extra" / "zjg_2019_first_draft.xlsx", {"2019年": form_rows(ZJG, 2019, [
+        ["经济发展", 2, "年末从业人口", "人", "-", "-", 1],
+        [None, None, "工业增加值", "万元", "-", "-", 1],
+        [None, None, "人均工业增加值", "万元/人", "≥15", "是", 1]])})
+    os.utime(early, (0, 0))  # oldest file of the inbox: loaded first
     wh = tmp / "wh" / "parks.duckdb"
     proc = subprocess.run([sys.executable, "-m", "ingest", "build", "--inbox", str(inbox), "--warehouse", str(wh),
                            "--reports", str(tmp / "reports")], cwd=ROOT, capture_output=True, text=True, timeout=900)
@@ -248,3 +255,17 @@ def test_indicator_values_trace_every_figure_to_its_cell(con):
     assert len(computed) == 17 and all(r["derived_from"] for r in computed)
     derived = rows(con, "select * from marts.indicator_values where indicator_name='单位面积GDP' and year=2021")
     assert derived[0]["value"] == pytest.approx(1338.2 / 140.5) and "E3" in derived[0]["derived_from"]
+
+
+def test_superseded_form_never_reaches_the_marts(con):
+    assert con.execute("select status, superseded_by from audit.files where file_name like '%first_draft%'").fetchall() == [
+        ("superseded", "对照考核表_张家港经开区_2019.xlsx")]
+    assert con.execute("select count(*) from marts.indicator_values where source_file like '%first_draft%'").fetchone() == (0,)
+    assert con.execute("select count(*) from raw.observations where file_name like '%first_draft%' and not is_current").fetchone() == (3,)
+
+
+def test_unknown_unit_is_a_reported_finding(con):
+    # the sample form writes '-' as the unit of indicator 24: reported, not silently passed through
+    warn = con.execute("select failing_rows_sample from audit.dq_results where suite='units' and not success "
+                       "and level='warn'").fetchall()
+    assert len(warn) == 1 and "G51" in warn[0][0]
