@@ -253,7 +253,7 @@ def parse_eip_form(grid: Grid, header_row: int, cols: dict[str, int]) -> SheetRe
             try:
                 seq_no = int(float(normalize_text(_text(seq_raw))))
             except ValueError:
-                raise SheetError(a1(row, cols["seq_no"]), f"序号 {seq_raw!r} is not a number")
+                raise SheetError(a1(row, cols["seq_no"]), f"序号 {seq_raw!r} is not a number") from None
         requirement = _clean(grid.value(row, cols["requirement"]))
         selection = _clean(grid.value(row, cols["selection"]))
         is_component = squash(requirement or "-") in ("-", "—", "－", "") and squash(selection or "-") in ("-", "—", "－", "")
@@ -329,8 +329,8 @@ def _year_columns(grid: Grid, row: int) -> dict[int, int]:
     return {c: y for c in range(1, grid.max_col + 1) if (y := _year_of(grid.value(row, c))) is not None}
 
 
-def _statistics_rows(grid: Grid, header_row: int, cols: dict[str, int]) -> Iterator[tuple[int, str, str | None, dict[str, Any]]]:
-    """(row, label, park, common fields) for each body row of a statistics sheet, either layout."""
+def _statistics_rows(grid: Grid, header_row: int, cols: dict[str, int]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(row, common fields) for each body row of a statistics sheet, either layout."""
     texts = _row_texts(grid, header_row)
     unit_col = next((c for c, t in texts.items() if t == "单位"), None)
     note_col = next((c for c, t in texts.items() if t in ("备注", "说明")), None)
@@ -340,7 +340,7 @@ def _statistics_rows(grid: Grid, header_row: int, cols: dict[str, int]) -> Itera
         if label is None:
             continue
         park = _clean(grid.merged_value(row, cols["park"])) or park
-        yield row, label, park, dict(
+        yield row, dict(
             park_name=park, label=label, value_role="actual",
             unit=_clean(grid.value(row, unit_col)) if unit_col else None,
             note=_clean(grid.value(row, note_col)) if note_col else None)
@@ -348,23 +348,21 @@ def _statistics_rows(grid: Grid, header_row: int, cols: dict[str, int]) -> Itera
 
 def parse_statistics_long(grid: Grid, header_row: int, cols: dict[str, int]) -> SheetResult:
     obs = []
-    park = None
-    for row, _, park, common in _statistics_rows(grid, header_row, cols):
+    for row, common in _statistics_rows(grid, header_row, cols):
         year = _year_of(grid.merged_value(row, cols["year"]))
         if year is None:
             raise SheetError(a1(row, cols["year"]), f"年份 {grid.value(row, cols['year'])!r} is not a year")
         obs.append(_observation(grid, row, cols["value"], "statistics", layout="long", year=year, **common))
-    return SheetResult(grid.name, "statistics", obs, _value_findings(obs), park)
+    return SheetResult(grid.name, "statistics", obs, _value_findings(obs), obs[-1].park_name if obs else None)
 
 
 def parse_statistics_wide(grid: Grid, header_row: int, cols: dict[str, int]) -> SheetResult:
     years = _year_columns(grid, header_row)
     obs = []
-    park = None
-    for row, _, park, common in _statistics_rows(grid, header_row, cols):
+    for row, common in _statistics_rows(grid, header_row, cols):
         obs.extend(_observation(grid, row, col, "statistics", layout="wide", year=year, **common)
                    for col, year in years.items())
-    return SheetResult(grid.name, "statistics", obs, _value_findings(obs), park)
+    return SheetResult(grid.name, "statistics", obs, _value_findings(obs), obs[-1].park_name if obs else None)
 
 
 # ---------------------------------------------------------------- template D: 年度目标表

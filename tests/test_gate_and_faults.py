@@ -190,7 +190,10 @@ def test_two_builds_at_once(copy):
     inbox, wh, reports = copy
     new_form(inbox)
     a = subprocess.Popen(cmd(inbox, wh, reports), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    time.sleep(0.5)
+    lock = wh.with_name(wh.name + ".lock")
+    deadline = time.time() + 60
+    while time.time() < deadline and not (lock.exists() and lock.read_text().startswith(f"pid {a.pid} ")):
+        time.sleep(0.05)  # a holds the lock
     b = subprocess.Popen(cmd(inbox, wh, reports), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     c = subprocess.Popen(cmd(inbox, wh, reports, "--lock-timeout", "0.2"), cwd=ROOT, stdout=subprocess.PIPE,
                          stderr=subprocess.DEVNULL, text=True)

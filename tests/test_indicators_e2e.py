@@ -5,7 +5,6 @@ back from the warehouse."""
 from __future__ import annotations
 
 import json
-import math
 import os
 import shutil
 import subprocess
