@@ -3,7 +3,7 @@ with forms as (
     select park_name, year, max(planning_base_year) as form_base_year,
            arg_max(source_file, load_seq) as source_file, arg_max(source_sheet, load_seq) as source_sheet
     from {{ ref('int_observations_admitted') }}
-    where template = 'eip_form' and is_current
+    where template = 'eip_form'
     group by park_name, year
 )
 select

@@ -8,7 +8,7 @@ with rows as (
         regexp_replace(regexp_replace(label_key, '^规划基准年', ''), '^(19|20)[0-9]{2}年', '') as component_label,
         try_cast(regexp_extract(label_key, '^((19|20)[0-9]{2})年', 1) as integer) as labelled_year
     from {{ ref('int_observations_admitted') }}
-    where template = 'eip_form' and row_kind = 'component' and is_current
+    where template = 'eip_form' and row_kind = 'component'
 )
 select
     r.park_name,

@@ -15,5 +15,5 @@ select
     source_sheet,
     source_cell
 from {{ ref('int_observations_admitted') }}
-where template = 'eip_form' and row_kind = 'indicator' and is_current
+where template = 'eip_form' and row_kind = 'indicator'
 qualify row_number() over (partition by park_name, year, seq_no order by row_no) = 1

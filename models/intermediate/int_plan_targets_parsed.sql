@@ -1,7 +1,7 @@
 -- Five-year-plan main indicators: base and target side by side, the target text classified
 -- (number, ≥ "以上", ≈ "左右", range "30-32", qualitative, relative) and the indicator's direction.
 with rows as (
-    select * from {{ ref('int_observations_admitted') }} where template = 'plan' and is_current
+    select * from {{ ref('int_observations_admitted') }} where template = 'plan'
 ),
 plan as (
     select

@@ -16,5 +16,5 @@ select
     source_cell,
     load_seq
 from {{ ref('int_observations_admitted') }}
-where template = 'statistics' and is_current
+where template = 'statistics'
 qualify row_number() over (partition by park_name, year, label_key order by load_seq desc, source_sheet, row_no) = 1

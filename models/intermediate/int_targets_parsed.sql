@@ -6,7 +6,7 @@ with rows as (
            regexp_replace(coalesce(target_text, ''), '\s', '', 'g') as t,
            source_file, source_sheet, source_cell
     from {{ ref('int_observations_admitted') }}
-    where template = 'targets' and is_current
+    where template = 'targets'
 ),
 kinds as (
     select *,

@@ -8,7 +8,7 @@ with reported as (
         coalesce(note like '%预计%', false) as is_preliminary, null as derived_from,
         case when is_masked then 'masked in the source' end as note
     from {{ ref('int_observations_admitted') }}
-    where is_current and template in ('eip_form', 'statistics') and value_kind <> 'blank'
+    where template in ('eip_form', 'statistics') and value_kind <> 'blank'
 ),
 eip_computed as (
     select
