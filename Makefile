@@ -1,44 +1,57 @@
 # Park Indicator Warehouse. `make help` lists the targets.
+# Schedulers call `.venv/bin/parks build` directly: make turns every failing exit code into its own 2.
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
 INBOX ?= data/inbox
 WAREHOUSE ?= warehouse/parks.duckdb
 REPORTS ?= reports
+EXPORTS ?= exports
+SCALE ?= 0.1
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+PARKS := $(VENV)/bin/parks
 STAMP := $(VENV)/.installed
-export INBOX WAREHOUSE REPORTS
+export INBOX WAREHOUSE REPORTS EXPORTS
 
-.PHONY: help build test docs check bench clean
+.PHONY: help build test lint docs check export bench clean
 
 help: ## show this help
-	@echo "Park Indicator Warehouse: make <target> [INBOX=…] [WAREHOUSE=…] [REPORTS=…]"
+	@echo "Park Indicator Warehouse: make <target> [INBOX=…] [WAREHOUSE=…] [REPORTS=…] [EXPORTS=…]"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
-	@echo "Defaults: INBOX=$(INBOX) WAREHOUSE=$(WAREHOUSE) REPORTS=$(REPORTS)"
+	@echo "Defaults: INBOX=$(INBOX) WAREHOUSE=$(WAREHOUSE) REPORTS=$(REPORTS) EXPORTS=$(EXPORTS)"
+	@echo "Schedulers: $(PARKS) build (exact exit codes, see README)"
 
-# The virtualenv is rebuilt when missing or older than the pins.
-$(STAMP): requirements.txt constraints.txt
+# The virtualenv is rebuilt when missing or older than the pins; `parks` is installed into it.
+$(STAMP): requirements.txt constraints.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@rm -rf *.egg-info
 	@touch $(STAMP)
 
-build: $(STAMP) ## ingest INBOX, run dbt, validate, publish WAREHOUSE (exit codes: see README)
-	$(PY) -m ingest build --inbox "$(INBOX)" --warehouse "$(WAREHOUSE)" --reports "$(REPORTS)"
+build: $(STAMP) ## ingest INBOX, run dbt, validate, publish WAREHOUSE; prints the exit code (README)
+	@$(PARKS) build; code=$$?; echo "exit code $$code"; exit $$code
 
-test: $(STAMP) ## run the test suite (pytest: ingest, dbt unit tests, end to end, faults)
+test: $(STAMP) ## run the test suite (unit, integration, end to end; dbt unit tests run inside the builds)
 	$(PY) -m pytest -q tests
 
-docs: $(STAMP) ## generate and serve the dbt docs of the last build (http://localhost:8080)
+lint: $(STAMP) ## ruff on the Python code
+	$(VENV)/bin/ruff check ingest expectations tests
+
+docs: $(STAMP) ## generate and serve the dbt docs of the published file (http://localhost:8080)
 	DBT_DUCKDB_PATH="$(WAREHOUSE)" $(VENV)/bin/dbt docs generate --profiles-dir . --project-dir . --target serving
 	$(VENV)/bin/dbt docs serve --profiles-dir . --project-dir . --port 8080
 
-check: $(STAMP) ## check the published WAREHOUSE against the interface of the issues (../shared/tools)
-	$(PY) ../shared/tools/check_interface.py "$(WAREHOUSE)"
+check: $(STAMP) ## check the published WAREHOUSE against the published interface (tools/check_interface.py)
+	$(PY) tools/check_interface.py "$(WAREHOUSE)"
 
-bench: $(STAMP) ## print ingest speed and memory figures on generated workbooks
-	$(PY) -m tests.bench
+export: $(STAMP) ## write the assessment workbooks, overview page and Parquet of the marts into EXPORTS
+	$(PARKS) export
 
-clean: ## remove generated files (virtualenv kept)
-	rm -rf warehouse/.build target logs dbt_packages $(REPORTS)
+bench: $(STAMP) ## national-scale benchmark: make bench SCALE=1.0 (0.1 for a quick look)
+	$(PY) -m tests.bench --scale $(SCALE)
+
+clean: ## remove generated files (virtualenv kept; the history store is kept unless WAREHOUSE's folder is removed)
+	rm -rf target logs dbt_packages $(REPORTS) $(EXPORTS)

@@ -1,8 +1,11 @@
-"""The quality gate: run the suites on the build file, render Data Docs, decide what may be published."""
+"""The quality gate: run the suites on the build file, name the rows behind each failure, and say
+what may be published: which park-years to quarantine, which files of this run to reject, or
+that publication is blocked."""
 from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import time
 from dataclasses import dataclass, field
@@ -12,7 +15,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from .suites import ROW, TABLE, WARN, FRAMES, Suite, build_suites
+from .suites import ROW, TABLE, WARN, Suite, build_suites, table_detail_sql
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 SAMPLE_ROWS = 20
@@ -27,9 +30,11 @@ class CheckResult:
     success: bool
     observed: str | None
     unexpected_count: int | None
-    failing_rows: list[dict[str, Any]]
-    keys: dict[tuple[str, int], list[str]]  # row-level: failing park-years and what failed there
+    failing_rows: list[dict[str, Any]]  # the rows behind the failure, named (park, year, indicator, value, cell)
+    keys: dict[tuple[str, int], list[str]]  # row level: failing park-years and what failed there
+    files: dict[str, str]  # table level: file sha256 -> why, when the failure traces back to files of this run
     kwargs: dict[str, Any]
+    attributable: bool = True
 
     def kwargs_text(self) -> str:
         keep = {k: v for k, v in self.kwargs.items() if k not in ("column", "column_list", "batch_id", "condition_parser")}
@@ -40,13 +45,24 @@ class CheckResult:
 class GateResult:
     results: list[CheckResult] = field(default_factory=list)
     seconds: float = 0.0
-    report_dir: Path | None = None
-    docs_pages: int = 0
-    docs_complete: bool = True
 
     @property
     def table_failures(self) -> list[CheckResult]:
         return [r for r in self.results if not r.success and r.level == TABLE]
+
+    @property
+    def blocking(self) -> list[CheckResult]:
+        """Table-level failures that no file of this run explains."""
+        return [r for r in self.table_failures if not (r.attributable and r.files)]
+
+    @property
+    def file_failures(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for r in self.table_failures:
+            if r.attributable:
+                for sha, why in r.files.items():
+                    out.setdefault(sha, []).append(why)
+        return out
 
     @property
     def warnings(self) -> list[CheckResult]:
@@ -63,117 +79,169 @@ class GateResult:
         return out
 
 
-def table_counts(path: Path) -> dict[str, int]:
-    """Rows per validated frame in a (published) database file; {} when there is none."""
-    if not path.exists():
-        return {}
-    out: dict[str, int] = {}
-    with duckdb.connect(str(path), read_only=True) as con:
-        for name, sql in FRAMES.items():
-            try:
-                out[name] = con.execute(f"select count(*) from ({sql})").fetchone()[0]
-            except duckdb.Error:
-                continue
-    return out
+def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [f"{s}.{t}" for s, t in con.execute(
+        "select schema_name, table_name from duckdb_tables() where database_name = current_database()").fetchall()]
 
 
-def read_frames(con: duckdb.DuckDBPyConnection, suites: list[Suite]) -> dict[str, pd.DataFrame]:
-    frames = {}
-    for suite in suites:
-        try:
-            frames[suite.name] = con.execute(suite.sql).df()
-        except duckdb.CatalogException:
-            continue  # a stage that did not run (ingest only): nothing to validate there
-    return frames
+def table_counts(con: duckdb.DuckDBPyConnection, tables: list[str]) -> dict[str, int]:
+    have = set(_tables(con))
+    return {t: con.execute(f"select count(*) from {t}").fetchall()[0][0] for t in tables if t in have}
 
 
-def validate(build_db: Path, report_dir: Path, previous_counts: dict[str, int]) -> GateResult:
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return json.loads(df.to_json(orient="records", force_ascii=False, date_format="iso"))
+
+
+def validate(build_db: Path, previous_counts: dict[str, int]) -> GateResult:
     t0 = time.perf_counter()
-    with duckdb.connect(str(build_db), read_only=True) as con:
-        try:
-            rules = con.execute("select * from reference.value_ranges").df().to_dict("records")
-        except duckdb.CatalogException:
-            rules = []
-        suites = build_suites(previous_counts, rules)
-        frames = read_frames(con, suites)
-
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    report_dir.mkdir(parents=True, exist_ok=True)
-    ctx = gx.get_context(mode="ephemeral")
-    ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
-    ctx.add_data_docs_site(site_name="run_report", site_config={
-        "class_name": "SiteBuilder",
-        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(report_dir.resolve())},
-        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-    })
-    source = ctx.data_sources.add_pandas("build")
-    result = GateResult(report_dir=report_dir)
-    for suite in suites:
-        frame = frames.get(suite.name)
-        if frame is None:
-            continue
-        batch_def = source.add_dataframe_asset(suite.name).add_batch_definition_whole_dataframe("all")
-        gx_suite = ctx.suites.add(gx.ExpectationSuite(name=suite.name, expectations=suite.expectations))
-        vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=suite.name, data=batch_def, suite=gx_suite))
-        run = vd.run(batch_parameters={"dataframe": frame}, result_format={"result_format": "COMPLETE"})
-        for r in run.results:
-            result.results.append(_check_result(suite.name, r, frame))
-    ctx.build_data_docs(site_names=["run_report"])
-    validated = sum(1 for s in suites if s.name in frames)
-    result.docs_pages = len(list((report_dir / "validations").rglob("*.html")))
-    result.docs_complete = result.docs_pages == validated
+    con = duckdb.connect(str(build_db), read_only=True)
+    try:
+        tables = _tables(con)
+        rules: list[dict[str, Any]] = []
+        if "reference.value_ranges" in tables:
+            cur = con.execute("select * from reference.value_ranges")
+            names = [d[0] for d in cur.description]
+            rules = [dict(zip(names, r)) for r in cur.fetchall()]
+        suites = build_suites(tables, previous_counts, rules)
+        frames: dict[str, pd.DataFrame] = {}
+        for suite in suites:
+            try:
+                frames[suite.name] = con.execute(suite.sql).df()
+            except duckdb.CatalogException:
+                continue  # a stage that did not run (ingest only): nothing to validate there
+        result = GateResult()
+        results = _run_gx([s for s in suites if s.name in frames], frames)
+        for suite, r in results:
+            result.results.append(_check_result(con, suite, r, frames[suite.name]))
+    finally:
+        con.close()
     result.seconds = time.perf_counter() - t0
     return result
 
 
-def _check_result(suite: str, r: Any, frame: pd.DataFrame) -> CheckResult:
+def _run_gx(suites: list[Suite], frames: dict[str, pd.DataFrame]) -> list[tuple[Suite, Any]]:
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    ctx = gx.get_context(mode="ephemeral")
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+    source = ctx.data_sources.add_pandas("build")
+    out = []
+    for suite in suites:
+        frame = frames[suite.name]
+        batch_def = source.add_dataframe_asset(suite.name).add_batch_definition_whole_dataframe("all")
+        gx_suite = ctx.suites.add(gx.ExpectationSuite(name=suite.name, expectations=suite.expectations))
+        vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=suite.name, data=batch_def, suite=gx_suite))
+        run = vd.run(batch_parameters={"dataframe": frame}, result_format={"result_format": "COMPLETE"})
+        out += [(suite, r) for r in run.results]
+    return out
+
+
+def _sql_value(v: Any) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "null"
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return repr(int(v)) if float(v).is_integer() else repr(float(v))
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+def _check_result(con: duckdb.DuckDBPyConnection, suite: Suite, r: Any, frame: pd.DataFrame) -> CheckResult:
     cfg = r.expectation_config
     kwargs = dict(cfg.kwargs)
     meta = cfg.meta or {}
+    level = meta.get("level", TABLE)
     res = r.result or {}
-    rows: list[dict[str, Any]] = []
-    keys: dict[tuple[str, int], list[str]] = {}
+    failing = pd.DataFrame()
     index = res.get("unexpected_index_list") or []
-    if index and not r.success:
-        picked = frame.loc[[i for i in index if i in frame.index]]
-        rows = json.loads(picked.head(SAMPLE_ROWS).to_json(orient="records", force_ascii=False, date_format="iso"))
-        key_cols = meta.get("keys") or []
-        if key_cols and all(c in picked.columns for c in key_cols):
-            for row in picked.to_dict("records"):
-                if row[key_cols[0]] is None or pd.isna(row[key_cols[1]]):
-                    continue
-                keys.setdefault((str(row[key_cols[0]]), int(row[key_cols[1]])), []).append(_describe(suite, row, kwargs))
+    if not r.success and index:
+        failing = frame.loc[[i for i in index if i in frame.index]]
+    rows = _records(failing.head(SAMPLE_ROWS)) if len(failing) else []
+    keys: dict[tuple[str, int], list[str]] = {}
+    files: dict[str, str] = {}
     observed = res.get("observed_value")
     if observed is None and res.get("unexpected_count") is not None:
         observed = f"{res.get('unexpected_count')} unexpected of {res.get('element_count')}"
-    return CheckResult(
-        suite=suite, expectation=cfg.type, column=kwargs.get("column") or (",".join(kwargs.get("column_list", [])) or None),
-        level=meta.get("level", TABLE), success=bool(r.success),
-        observed=None if observed is None else str(observed), unexpected_count=res.get("unexpected_count"),
-        failing_rows=rows, keys=keys, kwargs=kwargs)
+    column = kwargs.get("column") or kwargs.get("column_A") or (",".join(kwargs.get("column_list", [])) or None)
+    if not r.success and len(failing):
+        details = _details(con, suite, failing, column)
+        if details is not None:
+            rows = details
+        if level == ROW:
+            for rec in failing.to_dict("records"):
+                if rec.get("park_name") is None or pd.isna(rec.get("year")):
+                    continue
+                key = (str(rec["park_name"]), int(rec["year"]))
+                keys.setdefault(key, []).append(_describe(suite.name, rec, kwargs, details))
+        elif level == TABLE:
+            files = _attribute(con, suite, failing, rows, column)
+    return CheckResult(suite=suite.name, expectation=cfg.type, column=column, level=level, success=bool(r.success),
+                       observed=None if observed is None else str(observed)[:500],
+                       unexpected_count=res.get("unexpected_count"), failing_rows=rows, keys=keys, files=files,
+                       kwargs=kwargs, attributable=meta.get("attributable", True))
 
 
-def _describe(suite: str, row: dict[str, Any], kwargs: dict[str, Any]) -> str:
-    """One failing row for a person: what, how much, allowed range, where it came from."""
-    where = "!".join(str(row[k]) for k in ("source_file", "source_sheet", "source_cell") if row.get(k) is not None)
-    column = kwargs.get("column")
-    allowed = f"[{kwargs.get('min_value')}, {kwargs.get('max_value')}]"
-    if column == "log10_jump":
-        return (f"{suite}: {row.get('indicator_name')} {row.get('prev_value')} ({row.get('prev_year')}) → "
-                f"{row.get('value')} ({row.get('year')}) {row.get('unit') or ''}: a jump of 10^{row.get('log10_jump'):.1f}, "
-                f"a unit slip?")
-    return (f"{suite}: {row.get('indicator_name')} = {row.get(column)} {row.get('unit') or ''} outside {allowed}"
-            f"{' (' + str(row.get('rule')) + ')' if row.get('rule') else ''}{' at ' + where if where else ''}")
+def _details(con: duckdb.DuckDBPyConnection, suite: Suite, failing: pd.DataFrame, column: str | None) -> list[dict] | None:
+    """The warehouse rows behind failing frame rows (for aggregates and metrics), or None."""
+    if suite.name == "table_metrics":
+        out: list[dict] = []
+        for table in failing["table_name"].tolist():
+            if column in ("duplicate_keys", "missing_keys"):
+                df = con.execute(table_detail_sql(table, column)).df()
+                out += [{"table": table, **rec} for rec in _records(df)]
+            else:
+                row = failing[failing.table_name == table].iloc[0]
+                out.append({"table": table, "row_count": int(row.row_count), "previous_rows": _num(row.previous_rows),
+                            "min_rows": int(row.min_rows)})
+        return out[:SAMPLE_ROWS * 2]
+    if not suite.detail:
+        return None
+    tuples = failing[suite.detail_keys].drop_duplicates().head(200).itertuples(index=False)
+    keys = ", ".join("(" + ", ".join(_sql_value(v) for v in t) + ")" if len(suite.detail_keys) > 1 else _sql_value(t[0])
+                     for t in tuples)
+    if not keys:
+        return None
+    return _records(con.execute(suite.detail.replace("{keys}", keys)).df())
 
 
-def record(con: duckdb.DuckDBPyConnection, run_id: str, gate: GateResult, gate_pass: int) -> None:
-    """Write the results into audit.dq_results of the (build) database."""
-    rows = [(run_id, r.suite, r.expectation, r.column, r.level, r.success, r.observed, r.unexpected_count,
-             json.dumps(r.failing_rows, ensure_ascii=False, default=str) if r.failing_rows else None,
-             r.kwargs_text(), gate_pass)
-            for r in gate.results]
-    if rows:
-        con.executemany("insert into audit.dq_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+def _num(v: Any) -> Any:
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else int(v)
+
+
+def _attribute(con: duckdb.DuckDBPyConnection, suite: Suite, failing: pd.DataFrame, rows: list[dict],
+               column: str | None) -> dict[str, str]:
+    """The files of this run a table-level failure traces back to (sha256 -> why)."""
+    why = f"{suite.name}: {column or 'check'} failed"
+    shas: set[str] = set()
+    if suite.file_column and suite.file_column in failing.columns:
+        shas |= {str(s) for s in failing[suite.file_column].dropna()}
+    shas |= {str(r["file_sha256"]) for r in rows if r.get("file_sha256")}
+    park_years = {(r.get("park_name"), r.get("year")) for r in rows if r.get("park_name")}
+    if not shas and park_years:
+        for park, year in park_years:
+            shas |= {s for (s,) in con.execute("""
+                select distinct c.file_sha256 from intermediate.int_observations_current c
+                where c.park_name = ? and (? is null or c.year = ?)
+                  and c.file_sha256 in (select file_sha256 from build.pending_files where reason = 'loaded')""",
+                [park, year, year]).fetchall()}
+    loaded_now = {s for (s,) in con.execute("select distinct file_sha256 from build.pending_files where reason = 'loaded'").fetchall()}
+    example = rows[0] if rows else {}
+    detail = ", ".join(f"{k}={v}" for k, v in list(example.items())[:6])
+    return {s: f"{why} ({detail})" if detail else why for s in shas & loaded_now}
+
+
+def _describe(suite: str, row: dict[str, Any], kwargs: dict[str, Any], details: list[dict] | None) -> str:
+    """One failing park-year for a person: what, how much, allowed range, where it came from."""
+    mine = [d for d in (details or []) if d.get("park_name") == row.get("park_name") and d.get("year") == row.get("year")]
+    if suite == "indicator_year_jumps" and mine:
+        d = mine[0]
+        return (f"{suite}: {d.get('indicator_name')} {d.get('prev_value')} ({d.get('prev_year')}) → {d.get('value')} "
+                f"({d.get('year')}) {d.get('unit') or ''}: a jump of 10^{abs(d.get('log10_jump') or 0):.1f}, a unit slip? "
+                f"at {d.get('location')}")
+    if mine:
+        d = mine[0]
+        allowed = f"[{kwargs.get('min_value')}, {kwargs.get('max_value')}]"
+        return (f"{suite}: {d.get('indicator_name')} = {d.get('value')} {d.get('unit') or ''} outside {allowed} "
+                f"({d.get('rule')}) at {d.get('location')}")
+    return f"{suite}: {kwargs.get('column')} = {row.get(kwargs.get('column'))} for {row.get('park_name')} {row.get('year')}"

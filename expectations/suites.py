@@ -1,29 +1,32 @@
-"""The Great Expectations suites of the warehouse: what each validated table must satisfy.
+"""The Great Expectations suites of the warehouse: what the build's data must satisfy.
 
-Each check is a GX 1.x expectation tagged with a level:
-  table  a failure blocks publication (keys, required columns, internal consistency, row counts);
-  row    a failure names park-years (``keys``) that are kept out of the marts and listed in the report;
+Every suite validates a frame that DuckDB computes from the build file, never a whole big table:
+  - the rows of the parks this build changed (build.changed_parks) for the marts;
+  - per park-year aggregates (the lowest and highest figure under each range rule, the largest
+    year-on-year jump), which fail exactly when a row inside them would;
+  - table metrics (rows, duplicate keys, missing keys) computed over whole tables in SQL.
+Great Expectations decides on these frames; each suite names the rows behind a failure with a
+detail query (park, year, indicator, value, file!sheet!cell).
+
+Each expectation carries a level:
+  table  a failure blocks publication, unless it traces back to files of this run: those files are
+         rejected and the rest is published;
+  row    a failure names park-years, which are kept out of the marts (quarantine);
   warn   a finding for a person (a unit no seed knows): listed in the report, nothing held back.
-
-Suites validate pandas frames read from the build file (GX 1.24's SQL data source on DuckDB via
-duckdb-engine loses rows after its connection closes, and cannot see schemas other than main).
-The frames are plain SELECTs with one row per row of their table (row counts compare with the last
-published file); some add a derived column that turns a cross-table rule into a per-row boolean,
-so that GX reports it row by row.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import great_expectations.expectations as gxe
 
-ROW, TABLE, WARN = "row", "table", "warn"  # warn: listed in the report, neither blocks nor quarantines
+ROW, TABLE, WARN = "row", "table", "warn"
 # A figure moving by more than 10^3.5 (~3000x) from one year to the next is a unit slip (万元 vs 元…).
 UNIT_SLIP_LOG10 = 3.5
-# Row counts of a mart may shrink (a correction) but not collapse below this share of the last run.
+# Row counts of a mart may shrink (a correction) but not collapse below this share of the last build.
 MIN_ROW_SHARE = 0.5
+CHANGED = "(select park_name from build.changed_parks)"
 
 
 @dataclass
@@ -31,60 +34,13 @@ class Suite:
     name: str
     sql: str  # the frame validated
     expectations: list[Any] = field(default_factory=list)
+    detail: str | None = None  # rows behind failing frame rows: SQL with {keys} replaced by their key tuples
+    detail_keys: list[str] = field(default_factory=list)  # frame columns that pick those rows
+    file_column: str | None = None  # frame column naming the file a table-level failure traces to
 
 
-FRAMES: dict[str, str] = {
-    "raw_observations": "select * exclude (report_date, loaded_at) from raw.observations",
-    "audit_files": "select file_name, file_sha256, status, message from audit.files",
-    "units": """
-        select o.park_name, o.year, o.label_key as indicator_name, o.unit, o.value, o.file_name as source_file,
-               o.sheet as source_sheet, o.cell as source_cell, c.unit is not null as unit_known
-        from raw.observations o
-        left join (select distinct unit from reference.unit_conversions) c on c.unit = o.unit
-        where o.is_current and o.value is not null and o.unit is not null
-          and o.template in ('eip_form', 'statistics')""",
-    "indicator_values": """
-        select v.park_name, v.year, v.indicator_name, v.unit, v.value, v.value_id, v.is_computed, v.template,
-               v.source_file, v.source_sheet, v.source_cell, r.rule
-        from marts.indicator_values v
-        left join reference.value_ranges r
-          on r.unit = v.unit and regexp_matches(v.indicator_name, r.name_regex)
-         and (r.exclude_regex is null or not regexp_matches(v.indicator_name, r.exclude_regex))""",
-    "indicator_year_jumps": """
-        select park_name, indicator_name, unit, is_computed, year, value, prev_year, prev_value,
-               log10(abs(value / prev_value)) as log10_jump
-        from (select *, lag(year) over w as prev_year, lag(value) over w as prev_value
-              from marts.indicator_values where value is not null and value <> 0
-              window w as (partition by park_name, indicator_name, unit, is_computed, template order by year))
-        where prev_value is not null""",
-    "eip_assessment": """
-        select *, passed is not null or note is not null as judged_or_explained from marts.eip_assessment""",
-    "eip_verdict": """
-        select v.park_name, v.year, v.passed, v.mandatory_total, v.mandatory_passed, v.optional_selected,
-               v.optional_passed, len(v.failed_seq_nos) as n_failed,
-               -- a verdict passes only if every mandatory indicator passes
-               (v.passed is distinct from true) or coalesce(a.mandatory_not_passed = 0, false) as consistent_with_assessment
-        from marts.eip_verdict v
-        left join (select park_name, year, count(*) filter (where mandatory and passed is distinct from true)
-                     as mandatory_not_passed
-              from marts.eip_assessment group by all) a using (park_name, year)""",
-    "reconciliation": "select * from marts.reconciliation",
-    "plan_progress": """
-        select *,
-               -- progress agrees with its inputs
-               case when latest_value is null or base_value is null or target_value is null
-                         or target_value = base_value then progress is null
-                    else abs(progress - (latest_value - base_value) / (target_value - base_value)) <= 1e-9 end
-                   as progress_consistent,
-               status <> 'achieved' or latest_value is not null as achieved_has_actual
-        from marts.plan_progress""",
-    "target_tracking": """
-        select *, target_kind <> 'qualitative' or met is null as qualitative_not_judged from marts.target_tracking""",
-}
-
-
-def _t(exp: Any) -> Any:
-    exp.meta = {"level": TABLE}
+def _t(exp: Any, **meta: Any) -> Any:
+    exp.meta = {"level": TABLE, **meta}
     return exp
 
 
@@ -93,13 +49,17 @@ def _w(exp: Any) -> Any:
     return exp
 
 
-def _r(exp: Any, keys: list[str]) -> Any:
-    exp.meta = {"level": ROW, "keys": keys}
+def _r(exp: Any) -> Any:
+    exp.meta = {"level": ROW, "keys": ["park_name", "year"]}
     return exp
 
 
-def _unique(cols: list[str]) -> Any:
-    return _t(gxe.ExpectCompoundColumnsToBeUnique(column_list=cols))
+def _zero(col: str) -> Any:
+    return _t(gxe.ExpectColumnValuesToBeBetween(column=col, min_value=0, max_value=0))
+
+
+def _in(col: str, values: list[Any], **meta: Any) -> Any:
+    return _t(gxe.ExpectColumnValuesToBeInSet(column=col, value_set=values), **meta)
 
 
 def _not_null(*cols: str) -> list[Any]:
@@ -110,81 +70,172 @@ def _all_true(col: str) -> Any:
     return _t(gxe.ExpectColumnValuesToBeInSet(column=col, value_set=[True]))
 
 
-def _min_rows(previous: int | None, share: float = MIN_ROW_SHARE) -> Any:
-    low = 0 if not previous else math.floor(previous * share)
-    return _t(gxe.ExpectTableRowCountToBeBetween(min_value=low))
+# whole-table metrics: rows, keys that repeat, keys missing (schema.table, key columns, required columns)
+TABLE_KEYS: dict[str, tuple[list[str], list[str]]] = {
+    "raw.observations": (["file_sha256", "sheet", "cell"], ["file_name", "file_sha256", "sheet", "cell", "template"]),
+    "audit.files": ([], ["file_name", "file_sha256", "status"]),
+    "marts.indicator_values": (["value_id"], ["value_id", "park_name", "indicator_name"]),
+    "marts.eip_assessment": (["park_name", "year", "seq_no"], ["park_name", "year", "seq_no", "indicator_name"]),
+    "marts.eip_verdict": (["park_name", "year"], ["park_name", "year", "mandatory_total"]),
+    "marts.reconciliation": (["park_name", "year", "seq_no"], ["reported_value", "computed_value"]),
+    "marts.plan_progress": (["park_name", "plan_name", "indicator_name"], ["park_name", "plan_name", "indicator_name", "status"]),
+    "marts.target_tracking": (["park_name", "year", "indicator_name"], ["park_name", "year", "indicator_name", "target_kind"]),
+}
+# raw only grows; the marts may shrink with a correction but not collapse
+MIN_SHARE = {"raw.observations": 1.0}
 
 
-def build_suites(previous_counts: dict[str, int], range_rules: list[dict[str, Any]]) -> list[Suite]:
-    """``previous_counts``: rows per frame in the last published file; ``range_rules``: reference.value_ranges."""
-    prev = previous_counts.get
+def table_metrics_sql(tables: list[str], previous: dict[str, int]) -> str:
+    parts = []
+    for t in tables:
+        keys, required = TABLE_KEYS[t]
+        dup = (f"count(*) - count(distinct ({', '.join(keys)}{',' if len(keys) == 1 else ''}))" if keys else "0")
+        nulls = " + ".join(f"count(*) filter (where {c} is null)" for c in required) or "0"
+        prev = previous.get(t)
+        floor = 0 if not prev else int(prev * MIN_SHARE.get(t, MIN_ROW_SHARE))
+        parts.append(f"select '{t}' as table_name, count(*) as row_count, {floor} as min_rows, "
+                     f"{prev if prev is not None else 'null'} as previous_rows, "
+                     f"{dup} as duplicate_keys, {nulls} as missing_keys from {t}")
+    return "\nunion all\n".join(parts)
+
+
+def build_suites(tables: list[str], previous: dict[str, int], range_rules: list[dict[str, Any]]) -> list[Suite]:
+    """``tables``: the tables present in the build file; ``previous``: their rows after the last
+    committed build; ``range_rules``: reference.value_ranges."""
+    have = set(tables)
     suites = [
-        Suite("raw_observations", FRAMES["raw_observations"], [
-            *_not_null("file_name", "file_sha256", "sheet", "cell", "template"),
-            _unique(["file_sha256", "sheet", "cell"]),
-            _t(gxe.ExpectColumnValuesToBeInSet(column="template", value_set=["eip_form", "plan", "statistics", "targets"])),
-            _t(gxe.ExpectColumnValuesToBeInSet(column="value_kind", value_set=[
-                "number", "marker", "not_reported", "blank", "masked", "text", "date", "formula_no_cache"])),
-            # raw is history: it only grows
-            _min_rows(prev("raw_observations"), share=1.0),
+        Suite("table_metrics", table_metrics_sql([t for t in TABLE_KEYS if t in have], previous), [
+            _zero("duplicate_keys"),
+            _zero("missing_keys"),
+            _t(gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="row_count", column_B="min_rows", or_equal=True),
+               attributable=False),
         ]),
-        Suite("audit_files", FRAMES["audit_files"], [
+
+        Suite("raw_new_values", """
+            select o.file_name, o.file_sha256, o.template, o.value_kind, count(*) as n, any_value(o.sheet || '!' || o.cell) as example
+            from raw.observations o
+            where o.file_sha256 in (select file_sha256 from build.pending_files where reason = 'loaded')
+            group by all""", [
+            _in("template", ["eip_form", "plan", "statistics", "targets"]),
+            _in("value_kind", ["number", "marker", "not_reported", "not_applicable", "blank", "masked", "text",
+                               "date", "formula_no_cache", "invalid"]),
+        ], file_column="file_sha256"),
+        Suite("audit_files", "select file_name, file_sha256, status, message from audit.files", [
             *_not_null("file_name", "file_sha256", "status"),
-            _t(gxe.ExpectColumnValuesToBeInSet(column="status", value_set=["loaded", "duplicate", "superseded", "rejected"])),
+            _in("status", ["loaded", "duplicate", "rejected"]),
         ]),
-        Suite("units", FRAMES["units"], [
+        Suite("units", """
+            select o.unit, c.unit is not null as unit_known, count(*) as n,
+                   any_value(o.park_name) as park_name, any_value(o.year) as year, any_value(o.label_key) as indicator_name,
+                   any_value(o.value) as value, any_value(o.source_file || '!' || o.source_sheet || '!' || o.source_cell) as location
+            from intermediate.int_observations_admitted o
+            left join (select distinct unit from reference.unit_conversions) c on c.unit = o.unit
+            where o.park_name in """ + CHANGED + """ and o.value is not null and o.unit is not null
+              and o.template in ('eip_form', 'statistics')
+            group by all""", [
             _w(gxe.ExpectColumnValuesToBeInSet(column="unit_known", value_set=[True])),
         ]),
-        Suite("indicator_values", FRAMES["indicator_values"], [
-            *_not_null("park_name", "indicator_name", "value_id"),
-            _t(gxe.ExpectColumnValuesToBeUnique(column="value_id")),
-            _min_rows(prev("indicator_values")),
-            *[_r(gxe.ExpectColumnValuesToBeBetween(
-                column="value", min_value=rule["min_value"], max_value=rule["max_value"],
-                strict_min=bool(rule["strict_min"]), row_condition=f'rule=="{rule["rule"]}"',
-                condition_parser="pandas"), ["park_name", "year"])
-              for rule in _distinct_rules(range_rules)],
-        ]),
-        Suite("indicator_year_jumps", FRAMES["indicator_year_jumps"], [
-            _r(gxe.ExpectColumnValuesToBeBetween(column="log10_jump", min_value=-UNIT_SLIP_LOG10,
-                                                 max_value=UNIT_SLIP_LOG10), ["park_name", "year"]),
-        ]),
-        Suite("eip_assessment", FRAMES["eip_assessment"], [
+        Suite("indicator_values", """
+            select v.park_name, v.year, r.rule, r.rule_min, r.rule_max, r.strict_min,
+                   min(v.value) as lowest, max(v.value) as highest, count(*) as n
+            from marts.indicator_values v
+            join (select distinct rule, unit, name_regex, exclude_regex, min_value as rule_min, max_value as rule_max,
+                         strict_min from reference.value_ranges) r
+              on r.unit = v.unit and regexp_matches(v.indicator_name, r.name_regex)
+             and (r.exclude_regex is null or not regexp_matches(v.indicator_name, r.exclude_regex))
+            where v.park_name in """ + CHANGED + """ and v.value is not null
+            group by all""", [
+            exp for rule in _distinct_rules(range_rules) for exp in _range(rule)],
+            detail="""
+            select v.park_name, v.year, v.indicator_name, v.value, v.unit, r.rule,
+                   coalesce(v.source_file || '!' || v.source_sheet || '!' || v.source_cell, v.derived_from) as location
+            from marts.indicator_values v
+            join reference.value_ranges r on r.unit = v.unit and regexp_matches(v.indicator_name, r.name_regex)
+             and (r.exclude_regex is null or not regexp_matches(v.indicator_name, r.exclude_regex))
+            where (v.park_name, v.year, r.rule) in ({keys})
+              and (v.value < r.min_value or (r.strict_min and v.value <= r.min_value) or v.value > r.max_value)
+            order by 1, 2, 3 limit 50""", detail_keys=["park_name", "year", "rule"]),
+        Suite("indicator_year_jumps", f"""
+            select park_name, year, max(log10_jump) as largest_rise, min(log10_jump) as largest_fall
+            from (select park_name, year, log10(abs(value / prev_value)) as log10_jump
+                  from (select *, lag(value) over w as prev_value, lag(year) over w as prev_year
+                        from marts.indicator_values
+                        where park_name in {CHANGED} and value is not null and value <> 0
+                        window w as (partition by park_name, indicator_name, unit, is_computed, template order by year))
+                  where prev_value is not null)
+            group by all""", [
+            _r(gxe.ExpectColumnValuesToBeBetween(column="largest_rise", max_value=UNIT_SLIP_LOG10)),
+            _r(gxe.ExpectColumnValuesToBeBetween(column="largest_fall", min_value=-UNIT_SLIP_LOG10)),
+        ], detail=f"""
+            select park_name, year, indicator_name, prev_year, prev_value, value, unit,
+                   round(log10(abs(value / prev_value)), 2) as log10_jump, location
+            from (select *, lag(value) over w as prev_value, lag(year) over w as prev_year,
+                         coalesce(source_file || '!' || source_sheet || '!' || source_cell, derived_from) as location
+                  from marts.indicator_values
+                  where park_name in {CHANGED} and value is not null and value <> 0
+                  window w as (partition by park_name, indicator_name, unit, is_computed, template order by year))
+            where prev_value is not null and abs(log10(abs(value / prev_value))) > {UNIT_SLIP_LOG10}
+              and (park_name, year) in ({{keys}})
+            order by 1, 2 limit 50""", detail_keys=["park_name", "year"]),
+        Suite("eip_assessment", f"""
+            select park_name, year, seq_no, indicator_name, mandatory, selected, passed, note, value,
+                   passed is not null or note is not null as judged_or_explained
+            from marts.eip_assessment where park_name in {CHANGED}""", [
             *_not_null("park_name", "year", "seq_no", "indicator_name", "mandatory", "selected"),
-            _unique(["park_name", "year", "seq_no"]),
             _t(gxe.ExpectColumnValuesToBeBetween(column="seq_no", min_value=1, max_value=32)),
             _all_true("judged_or_explained"),
-            _min_rows(prev("eip_assessment")),
         ]),
-        Suite("eip_verdict", FRAMES["eip_verdict"], [
+        Suite("eip_verdict", f"""
+            select v.park_name, v.year, v.passed, v.mandatory_total, v.mandatory_passed,
+                   (v.passed is distinct from true) or coalesce(a.mandatory_not_passed = 0, false) as consistent_with_assessment
+            from marts.eip_verdict v
+            left join (select park_name, year, count(*) filter (where mandatory and passed is distinct from true)
+                              as mandatory_not_passed
+                       from marts.eip_assessment group by all) a using (park_name, year)
+            where v.park_name in {CHANGED}""", [
             *_not_null("park_name", "year", "mandatory_total"),
-            _unique(["park_name", "year"]),
             _all_true("consistent_with_assessment"),
             _t(gxe.ExpectColumnValuesToBeBetween(column="mandatory_passed", min_value=0, max_value=32)),
-            _min_rows(prev("eip_verdict")),
         ]),
-        Suite("reconciliation", FRAMES["reconciliation"], [
-            _unique(["park_name", "year", "seq_no"]),
+        Suite("reconciliation", f"select * from marts.reconciliation where park_name in {CHANGED}", [
             *_not_null("reported_value", "computed_value", "within_tolerance"),
         ]),
-        Suite("plan_progress", FRAMES["plan_progress"], [
+        Suite("plan_progress", f"""
+            select park_name, plan_name, indicator_name, status, latest_value, progress,
+                   case when latest_value is null or base_value is null or target_value is null
+                             or target_value = base_value then progress is null
+                        else abs(progress - (latest_value - base_value) / (target_value - base_value)) <= 1e-9 end
+                       as progress_consistent,
+                   status <> 'achieved' or latest_value is not null as achieved_has_actual
+            from marts.plan_progress where park_name in {CHANGED}""", [
             *_not_null("park_name", "plan_name", "indicator_name", "status"),
-            _unique(["park_name", "plan_name", "indicator_name"]),
-            _t(gxe.ExpectColumnValuesToBeInSet(column="status", value_set=[
-                "achieved", "on_track", "behind", "not_assessable", "not_numeric"])),
+            _in("status", ["achieved", "on_track", "behind", "not_assessable", "not_numeric"]),
             _all_true("progress_consistent"),
             _all_true("achieved_has_actual"),
-            _min_rows(prev("plan_progress")),
         ]),
-        Suite("target_tracking", FRAMES["target_tracking"], [
+        Suite("target_tracking", f"""
+            select park_name, year, indicator_name, target_kind, met,
+                   target_kind <> 'qualitative' or met is null as qualitative_not_judged
+            from marts.target_tracking where park_name in {CHANGED}""", [
             *_not_null("park_name", "year", "indicator_name", "target_kind"),
-            _unique(["park_name", "year", "indicator_name"]),
-            _t(gxe.ExpectColumnValuesToBeInSet(column="target_kind", value_set=["growth", "level", "relative", "qualitative"])),
+            _in("target_kind", ["growth", "level", "relative", "qualitative"]),
             _all_true("qualitative_not_judged"),
-            _min_rows(prev("target_tracking")),
         ]),
     ]
     return suites
+
+
+def _range(rule: dict[str, Any]) -> list[Any]:
+    cond = f'rule=="{rule["rule"]}"'
+    out = []
+    if rule["min_value"] is not None:
+        out.append(_r(gxe.ExpectColumnValuesToBeBetween(column="lowest", min_value=rule["min_value"],
+                                                        strict_min=bool(rule["strict_min"]), row_condition=cond,
+                                                        condition_parser="pandas")))
+    if rule["max_value"] is not None:
+        out.append(_r(gxe.ExpectColumnValuesToBeBetween(column="highest", max_value=rule["max_value"],
+                                                        row_condition=cond, condition_parser="pandas")))
+    return out
 
 
 def _distinct_rules(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -193,3 +244,14 @@ def _distinct_rules(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for rule in rules:
         seen.setdefault(rule["rule"], rule)
     return list(seen.values())
+
+
+def table_detail_sql(table: str, what: str) -> str:
+    """The rows behind a failing table metric: keys that repeat, or rows missing a key column."""
+    keys, required = TABLE_KEYS[table]
+    if what == "duplicate_keys" and keys:
+        extra = ", any_value(file_sha256) as file_sha256" if table == "raw.observations" else ""
+        return (f"select {', '.join(keys)}, count(*) as n{extra} from {table} group by all having count(*) > 1 "
+                f"order by n desc limit 20")
+    cond = " or ".join(f"{c} is null" for c in required)
+    return f"select * from {table} where {cond} limit 20"

@@ -1,4 +1,9 @@
-"""The one command-line entry point: `python -m ingest {build,load,parse}`."""
+"""The console command `parks` (also `python -m ingest`): arguments, output, exit codes.
+
+    parks build   INBOX -> history store -> dbt -> quality gate -> WAREHOUSE (exit codes: README)
+    parks parse   what a workbook yields, one JSON line per value cell
+    parks export  the assessment workbooks, overview page and Parquet of the published marts
+"""
 from __future__ import annotations
 
 import argparse
@@ -7,78 +12,109 @@ import os
 import sys
 from pathlib import Path
 
-from . import exitcodes, store
-from .loader import ingest_inbox, parse_workbook
-from .parks import load_aliases
-from .pipeline import PROJECT_DIR, BuildConfig, build, new_run_id
-from .readers import UnreadableFile
+from . import exitcodes
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m ingest", description="Park Indicator Warehouse pipeline")
+    p = argparse.ArgumentParser(prog="parks", description="Park Indicator Warehouse")
     sub = p.add_subparsers(dest="command", required=True)
 
-    b = sub.add_parser("build", help="inbox -> build file -> dbt -> quality gate -> publish WAREHOUSE")
-    b.add_argument("--inbox", type=Path, default=Path(os.environ.get("INBOX", "data/inbox")))
-    b.add_argument("--warehouse", type=Path, default=Path(os.environ.get("WAREHOUSE", "warehouse/parks.duckdb")))
-    b.add_argument("--reports", type=Path, default=Path(os.environ.get("REPORTS", "reports")))
-    b.add_argument("--lock-timeout", type=float, default=float(os.environ.get("LOCK_TIMEOUT", "60")),
-                   help="seconds to wait for another build to finish (default 60)")
+    b = sub.add_parser("build", help="INBOX -> history store -> dbt -> quality gate -> publish WAREHOUSE")
+    b.add_argument("--inbox", type=Path, help="folder of workbooks (env INBOX, default data/inbox)")
+    b.add_argument("--warehouse", type=Path, help="the serving file (env WAREHOUSE, default warehouse/parks.duckdb)")
+    b.add_argument("--reports", type=Path, help="report folder (env REPORTS, default reports)")
+    b.add_argument("--exports", type=Path, help="export folder (env EXPORTS, default exports)")
+    b.add_argument("--state-dir", type=Path, help="history store folder (env STATE_DIR, default beside WAREHOUSE)")
+    b.add_argument("--lock-timeout", type=float, help="seconds to wait for another build (env LOCK_TIMEOUT, default 60)")
+    b.add_argument("--publish-wait", type=float,
+                   help="seconds to wait for a client writing to WAREHOUSE to close it (env PUBLISH_WAIT, default 10)")
     b.add_argument("--keep-rejected", action="store_true", help="leave rejected files in the inbox")
     b.add_argument("--no-dbt", action="store_true", help="ingest and publish raw/audit only")
+    b.add_argument("--no-exports", action="store_true", help="do not write EXPORTS after publishing")
+    b.add_argument("--json", action="store_true", help="print the run summary as JSON on stdout")
+    b.add_argument("--quiet", action="store_true", help="print nothing but the summary line (or the JSON)")
 
-    l = sub.add_parser("load", help="ingest an inbox into a database file (no dbt, no publication)")
-    l.add_argument("--inbox", type=Path, required=True)
-    l.add_argument("--db", type=Path, required=True)
-    l.add_argument("--keep-rejected", action="store_true")
-
-    r = sub.add_parser("parse", help="print what a workbook yields, one JSON line per observation")
+    r = sub.add_parser("parse", help="print what a workbook yields, one JSON line per value cell")
     r.add_argument("file", type=Path)
+
+    e = sub.add_parser("export", help="write the assessment workbooks, overview page and Parquet from WAREHOUSE")
+    e.add_argument("--warehouse", type=Path)
+    e.add_argument("--exports", type=Path)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "build":
-        cfg = BuildConfig(inbox=args.inbox, warehouse=args.warehouse, reports=args.reports,
-                          lock_timeout_s=args.lock_timeout, move_rejected=not args.keep_rejected,
-                          run_dbt=not args.no_dbt)
-        result = build(cfg)
-        print(f"\n== build {result.run_id}: {result.status}, exit {result.exit_code}")
-        for line in result.lines:
-            print(line)
-        if result.expectations:
-            print(f"quality gate: {result.expectations} expectations evaluated, {result.expectations_failed} failed"
-                  f" ({len(result.warnings)} warning(s), listed in the report)")
-        for warning in result.warnings:
-            print(f"  warning {warning[:300]}")
-        for (park, year), reasons in sorted(result.quarantined.items()):
-            print(f"  quarantined {park} {year}: {reasons[0]}")
-        if result.timings:
-            print("timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items()))
-        if result.report_path:
-            print(f"report: {result.report_path}")
-        return result.exit_code
-    if args.command == "load":
-        args.db.parent.mkdir(parents=True, exist_ok=True)
-        con = store.connect(str(args.db))
-        try:
-            report = ingest_inbox(con, args.inbox, new_run_id(), load_aliases(PROJECT_DIR / "seeds" / "park_registry.csv"),
-                                  move_rejected=not args.keep_rejected)
-        finally:
-            con.close()
-        print(f"{report.count('loaded')} loaded, {report.observations} observations, "
-              f"{report.count('rejected')} rejected")
-        return exitcodes.REJECTED if report.rejected else exitcodes.OK
+        return _build(args)
     if args.command == "parse":
+        return _parse(args.file)
+    if args.command == "export":
+        from .report import exports
+
+        warehouse = args.warehouse or Path(os.environ.get("WAREHOUSE", "warehouse/parks.duckdb"))
+        target = args.exports or Path(os.environ.get("EXPORTS", "exports"))
         try:
-            sheets = parse_workbook(args.file.read_bytes())
-        except UnreadableFile as exc:
-            print(f"{args.file}: {exc}", file=sys.stderr)
-            return exitcodes.REJECTED
-        for s in sheets:
-            print(f"# sheet {s.sheet!r}: {s.template or 'skipped'} {s.park_name or ''} {s.message}", file=sys.stderr)
-            for o in s.observations:
-                print(json.dumps(o.as_dict(), ensure_ascii=False, default=str))
+            written = exports.write_all(warehouse, target)
+        except exports.ExportError as exc:
+            print(f"export: {exc}", file=sys.stderr)
+            return exitcodes.FAULT
+        print(f"exports: {len(written)} files in {target}")
         return exitcodes.OK
     return exitcodes.USAGE
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .outcome import BuildConfig
+    from .report.summary import summary
+    from .run import Output, build
+
+    cfg = BuildConfig.from_env(inbox=args.inbox, warehouse=args.warehouse, reports=args.reports, exports=args.exports,
+                               state_dir=args.state_dir, lock_timeout_s=args.lock_timeout,
+                               publish_wait_s=args.publish_wait)
+    cfg.move_rejected = not args.keep_rejected
+    cfg.run_dbt = not args.no_dbt
+    cfg.write_exports = not args.no_exports
+    out = Output(quiet=args.quiet or args.json, color=sys.stderr.isatty() and not os.environ.get("NO_COLOR"))
+    result = build(cfg, out)
+    if args.json:
+        print(json.dumps(summary(result), ensure_ascii=False, indent=1, default=str))
+        return result.exit_code
+    lines = [f"== build {result.run_id}: {result.status}, exit {result.exit_code} ({exitcodes.MEANING.get(result.exit_code, '')})"]
+    ing = result.ingest
+    if ing is not None:
+        lines.append(f"ingest: {ing.count('loaded')} loaded ({ing.observations:,} observations), {ing.count('duplicate')} "
+                     f"duplicate, {ing.count('rejected')} rejected, {ing.count('known')} already loaded")
+        lines += [f"  rejected: {o.message}" for o in ing.rejected]
+    lines += [f"  {f}" for f in result.failures]
+    if result.checks:
+        lines.append(f"quality gate: {result.expectations} expectations evaluated, {result.expectations_failed} failed"
+                     f" ({len(result.warnings)} warning(s), listed in the report)")
+    lines += [f"  warning {w[:300]}" for w in result.warnings]
+    lines += [f"  quarantined {p} {y}: {r[0]}" for (p, y), r in sorted(result.quarantined.items())]
+    if result.published:
+        lines.append(f"published {cfg.warehouse}")
+    if result.timings:
+        lines.append("timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items()))
+    if result.report_path:
+        lines.append(f"report: {result.report_path}")
+    if args.quiet:
+        lines = lines[:1]
+    print("\n".join(lines))
+    return result.exit_code
+
+
+def _parse(path: Path) -> int:
+    from .parsing import parse_workbook
+    from .parsing.readers import UnreadableFile
+
+    try:
+        sheets = parse_workbook(path.read_bytes())
+    except (UnreadableFile, OSError) as exc:
+        print(f"{path}: {exc}", file=sys.stderr)
+        return exitcodes.REJECTED
+    for s in sheets:
+        print(f"# sheet {s.sheet!r}: {s.template or 'skipped'} {s.park_name or ''} {s.message}", file=sys.stderr)
+        for o in s.observations:
+            print(json.dumps(o.as_dict(), ensure_ascii=False, default=str))
+    return exitcodes.OK

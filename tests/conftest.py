@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "data" / "inbox"  # the bundled copies of ../shared/samples
 sys.path.insert(0, str(ROOT))
+
+from tests.support import SAMPLES  # noqa: E402
 
 
 @pytest.fixture(scope="session")

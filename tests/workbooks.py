@@ -1,8 +1,9 @@
 """Writers of real .xlsx / .xls files for the tests, in the templates of spreadsheets.md."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import openpyxl
 

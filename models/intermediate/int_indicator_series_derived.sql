@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='replace_parks', on_schema_change='sync_all_columns') }}
+-- depends_on: {{ ref('changed_parks') }}
 -- Ratio indicators derived from yearly statistics (seed derived_indicators, method 'ratio'), e.g.
 -- 单位面积GDP = 地区生产总值 / 行政区划面积. Components are converted to the units the definition names;
 -- a component in a unit that cannot be converted makes the figure NULL with a note.
@@ -8,6 +10,7 @@ stats as (
     select s.*, c.standard_unit, c.factor
     from {{ ref('int_statistics_current') }} s
     left join {{ ref('unit_conversions') }} c on c.unit = s.unit
+    where {{ changed_parks_only('s.park_name') }}
 ),
 conv as (
     select * from {{ ref('unit_conversions') }}

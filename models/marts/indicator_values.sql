@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='replace_parks', on_schema_change='sync_all_columns') }}
+-- depends_on: {{ ref('changed_parks') }}
 -- Every current figure, reported or computed, traceable to its cell: the values of the forms and
 -- the yearly statistics as reported (converted nowhere: unit as written), the HJ 274 indicators
 -- recomputed from their components, and the indicators derived from statistics.
@@ -5,10 +7,13 @@ with reported as (
     select
         park_name, year, label_key as indicator_name, unit, value, value_text, false as is_computed,
         source_file, source_sheet, source_cell, template, value_kind, seq_no,
-        coalesce(note like '%预计%', false) as is_preliminary, null as derived_from,
+        coalesce(note is not null and exists (select 1 from {{ ref('cell_vocabulary') }} v
+                                              where v.kind = 'preliminary' and contains(note, v.phrase)), false)
+            as is_preliminary,
+        cast(null as varchar) as derived_from,
         case when is_masked then 'masked in the source' end as note
     from {{ ref('int_observations_admitted') }}
-    where template in ('eip_form', 'statistics') and value_kind <> 'blank'
+    where template in ('eip_form', 'statistics') and value_kind <> 'blank' and {{ changed_parks_only() }}
 ),
 eip_computed as (
     select
@@ -16,7 +21,7 @@ eip_computed as (
         a.source_file, a.source_sheet, null as source_cell, 'eip_form' as template, 'number' as value_kind, a.seq_no,
         false as is_preliminary, a.input_cells as derived_from, a.note
     from {{ ref('eip_assessment') }} a
-    where a.computed_value is not null
+    where a.computed_value is not null and {{ changed_parks_only('a.park_name') }}
 ),
 derived as (
     select
@@ -24,7 +29,7 @@ derived as (
         null as source_file, null as source_sheet, null as source_cell, 'statistics' as template,
         'number' as value_kind, null as seq_no, is_preliminary, derived_from, note
     from {{ ref('int_indicator_series_derived') }}
-    where value is not null
+    where value is not null and {{ changed_parks_only() }}
 )
 select
     md5(concat_ws('|', park_name, year, indicator_name, template, source_file, source_sheet, source_cell, is_computed))

@@ -1,14 +1,17 @@
--- Rename and cast only. Superseded submissions are kept here (is_current) for history queries.
+-- Rename and cast only, plus the key a park name is matched on. Cells that repeat an earlier cell of
+-- the same file (duplicate_of) stay in raw and are left out here.
 select
     file_name                    as source_file,
     file_sha256,
     sheet                        as source_sheet,
+    sheet_index,
     cell                         as source_cell,
     row_no,
+    col_no,
     template,
     layout,
-    park_name,
-    park_name_as_written,
+    park_name                    as park_name_as_written,
+    {{ name_key('park_name') }}  as park_key,
     cast(year as integer)        as year,
     category,
     cast(seq_no as integer)      as seq_no,
@@ -32,6 +35,6 @@ select
     target_text,
     note,
     load_seq,
-    loaded_at,
-    is_current
+    loaded_at
 from {{ source('raw', 'observations') }}
+where duplicate_of is null

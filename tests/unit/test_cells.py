@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from ingest.cells import parse_cell
+from ingest.parsing.cells import parse_cell
 
 
 @pytest.mark.parametrize("raw, fmt, value, kind", [

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.loader import parse_workbook
+from ingest.parsing import parse_workbook
 from tests.workbooks import FORM_HEADER, form_rows, small_form_body, write_xls, write_xlsx
 
 # Every value cell of the Zhangjiagang sample form: cell -> (label, unit, value). Read off the sheet.

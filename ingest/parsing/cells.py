@@ -3,29 +3,33 @@
 A hand-filled cell can hold a number, a number typed as text (with thousands separators,
 full-width digits or a trailing %), a marker (达标, 具备, —), masked digits (**.*) or free text.
 Everything is kept as written in ``value_text``; ``value`` is only set when the cell is a number.
+Every check here runs in time linear in the cell's length (a cell may hold 32,767 characters).
 """
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-# Cells that say "not reported"; '-' and '—' are by far the most common in the forms.
-NOT_REPORTED = {"-", "—", "–", "−", "——", "--", "/", "／", "\\", "－", "无数据", "不适用"}
-# Words that carry a verdict or a yes/no instead of a number.
-MARKERS = {"达标", "不达标", "完成", "全部完成", "未完成", "具备", "不具备", "是", "否", "有", "无"}
+from .vocabulary import MARKERS, NOT_APPLICABLE, NOT_REPORTED
 
-_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^[+-]?\.\d+$")
-_MASKED = re.compile(r"^[+-]?[\d*.,]*\*[\d*.,]*%?$")
+# No nested or overlapping quantifiers: linear on any input.
+_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
+_MASK_CHARS = frozenset("0123456789*.,+-%")
+_NON_FINITE = {"nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "#num!"}
+_SPACE = re.compile(r"\s+")
+KINDS = ("number", "marker", "not_reported", "not_applicable", "blank", "masked", "text", "date",
+         "formula_no_cache", "invalid")
 
 
 @dataclass(frozen=True)
 class ParsedValue:
     value_text: str | None
     value: float | None
-    kind: str  # number | marker | not_reported | blank | masked | text | date | formula_no_cache
+    kind: str  # one of KINDS
     percent_scaled: bool = False  # a fraction shown as percent, stored as percentage points
 
 
@@ -38,7 +42,7 @@ def normalize_text(text: str) -> str:
 
 def squash(text: str) -> str:
     """Header text without any whitespace: '要 求' and '是否选为\\n考核指标' match their names."""
-    return re.sub(r"\s+", "", normalize_text(text))
+    return _SPACE.sub("", normalize_text(text))
 
 
 def number_text(value: float) -> str:
@@ -64,29 +68,34 @@ def parse_cell(raw: Any, number_format: str | None = None, formula_without_value
         return ParsedValue(None, None, "blank")
     if isinstance(raw, bool):
         return ParsedValue(str(raw), None, "text")
-    if isinstance(raw, (dt.datetime, dt.date)):
-        return ParsedValue(raw.isoformat(), None, "date")
+    if isinstance(raw, (dt.datetime, dt.date, dt.time, dt.timedelta)):
+        return ParsedValue(str(raw) if isinstance(raw, dt.timedelta) else raw.isoformat(), None, "date")
     if isinstance(raw, (int, float)):
+        if not math.isfinite(raw):
+            return ParsedValue(str(raw), None, "invalid")
         text = number_text(raw)
         if is_percent_format(number_format):
             return ParsedValue(text, round(float(raw) * 100, 12), "number", percent_scaled=True)
         return ParsedValue(text, float(raw), "number")
-    text = str(raw)
-    return parse_text(text)
+    return parse_text(str(raw))
 
 
 def parse_text(text: str) -> ParsedValue:
     norm = normalize_text(text)
-    compact = re.sub(r"\s+", "", norm)
+    compact = _SPACE.sub("", norm)
     if compact == "":
         return ParsedValue(text if text else None, None, "blank")
     if compact in NOT_REPORTED:
         return ParsedValue(text, None, "not_reported")
+    if compact in NOT_APPLICABLE:
+        return ParsedValue(text, None, "not_applicable")
+    if compact.lower() in _NON_FINITE:
+        return ParsedValue(text, None, "invalid")
     percent = compact.endswith("%")
     body = compact[:-1] if percent else compact
-    if _NUMBER.match(body):
+    if len(body) <= 64 and _NUMBER.fullmatch(body):
         return ParsedValue(text, float(body.replace(",", "")), "number")
-    if "*" in compact and _MASKED.match(compact):
+    if "*" in compact and _MASK_CHARS.issuperset(compact):
         return ParsedValue(text, None, "masked")
     if compact in MARKERS:
         return ParsedValue(text, None, "marker")

@@ -1,0 +1,67 @@
+"""Faults of the machine, not of the data: a full disk, a read-only folder, a missing permission.
+Each becomes one line for the operator (what happened, where, what to do) and a documented exit
+code; the traceback goes to the build's log file, never to the operator."""
+from __future__ import annotations
+
+import errno
+
+import duckdb
+
+
+class Fault(Exception):
+    """A fault with a one-line reason; the build stops, keeping the last good serving file."""
+
+
+class Interrupted(BaseException):
+    """SIGTERM or SIGINT: the build stops, its children end, the lock is released."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+_ERRNO_TEXT = {
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "the disk quota is exhausted",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.EISDIR: "it is a directory",
+    errno.ENOTDIR: "a part of the path is not a directory",
+    errno.ENAMETOOLONG: "the file name is too long",
+    errno.EIO: "an input/output error of the device",
+    errno.EFBIG: "the file is too large for the file system",
+    errno.ENOENT: "it does not exist",
+}
+_ADVICE = {
+    errno.ENOSPC: "free some space and run the build again",
+    errno.EDQUOT: "free some space and run the build again",
+    errno.EROFS: "mount it read-write, or point the variable at a writable place, and run again",
+    errno.EACCES: "give the build's user write access, and run again",
+    errno.EPERM: "give the build's user write access, and run again",
+    errno.EISDIR: "point the variable at a file path",
+}
+_DUCKDB_HINTS = [
+    ("no space left", errno.ENOSPC), ("disk quota", errno.EDQUOT), ("read-only file system", errno.EROFS),
+    ("permission denied", errno.EACCES), ("is a directory", errno.EISDIR),
+]
+
+
+def describe(exc: BaseException, where: str) -> Fault | None:
+    """A Fault for an error of the machine, or None when the error is something else (a bug)."""
+    if isinstance(exc, Fault):
+        return exc
+    code = None
+    path = where
+    if isinstance(exc, OSError) and exc.errno in _ERRNO_TEXT:
+        code = exc.errno
+        path = exc.filename or where
+    elif isinstance(exc, duckdb.Error):
+        text = str(exc).lower()
+        code = next((c for hint, c in _DUCKDB_HINTS if hint in text), None)
+    elif isinstance(exc, MemoryError):
+        return Fault(f"out of memory while {where}: give the build more memory (PARKS_DUCKDB_MEMORY lowers DuckDB's share)")
+    if code is None:
+        return None
+    advice = _ADVICE.get(code, "fix the cause and run the build again")
+    return Fault(f"{_ERRNO_TEXT[code]} at {path} while {where}: {advice}; the last published file was kept")

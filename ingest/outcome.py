@@ -1,0 +1,95 @@
+"""What a build is asked to do (BuildConfig) and what it did (BuildResult)."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import exitcodes
+from .parsing.limits import DEFAULT_LIMITS, Limits
+from .warehouse.loader import IngestReport
+
+
+def default_state_dir(warehouse: Path) -> Path:
+    """Beside the serving file, hidden: <folder>/.<name>.state (one history per serving file)."""
+    stem = warehouse.name[:-len(".duckdb")] if warehouse.name.endswith(".duckdb") else warehouse.name
+    return warehouse.parent / f".{stem}.state"
+
+
+@dataclass
+class BuildConfig:
+    inbox: Path
+    warehouse: Path
+    reports: Path
+    state_dir: Path | None = None
+    exports: Path | None = None
+    lock_timeout_s: float = 60.0
+    publish_wait_s: float = 10.0
+    move_rejected: bool = True
+    run_dbt: bool = True
+    report_retention: int = 30
+    write_exports: bool = True
+    limits: Limits = DEFAULT_LIMITS
+    registry: Path | None = None  # PARKS_REGISTRY: parks registered outside the repository
+
+    def __post_init__(self) -> None:
+        if self.state_dir is None:
+            self.state_dir = default_state_dir(self.warehouse)
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> BuildConfig:
+        env = os.environ
+        values: dict[str, Any] = dict(
+            inbox=Path(env.get("INBOX", "data/inbox")),
+            warehouse=Path(env.get("WAREHOUSE", "warehouse/parks.duckdb")),
+            reports=Path(env.get("REPORTS", "reports")),
+            state_dir=Path(env["STATE_DIR"]) if env.get("STATE_DIR") else None,
+            exports=Path(env.get("EXPORTS", "exports")),
+            lock_timeout_s=float(env.get("LOCK_TIMEOUT", "60")),
+            publish_wait_s=float(env.get("PUBLISH_WAIT", "10")),
+            report_retention=int(env.get("REPORT_RETENTION", "30")),
+            registry=Path(env["PARKS_REGISTRY"]) if env.get("PARKS_REGISTRY") else None,
+        )
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+def new_run_id() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2)
+
+
+@dataclass
+class BuildResult:
+    run_id: str
+    exit_code: int = exitcodes.OK
+    status: str = "running"
+    started_at: dt.datetime = field(default_factory=dt.datetime.now)
+    ingest: IngestReport | None = None
+    published: bool = False
+    full_refresh: bool = False
+    quarantined: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+    rejected_late: dict[str, str] = field(default_factory=dict)  # file name -> why (rejected after loading)
+    failures: list[str] = field(default_factory=list)  # why blocked / not published / faulted
+    warnings: list[str] = field(default_factory=list)
+    report_path: Path | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    checks: list[Any] = field(default_factory=list)  # CheckResult of every gate pass, with .pass_no
+    counts: dict[str, int] = field(default_factory=dict)  # rows per published table
+    previous_counts: dict[str, int] = field(default_factory=dict)
+    codes: list[int] = field(default_factory=list)
+    log_path: Path | None = None
+
+    @property
+    def expectations(self) -> int:
+        return len(self.checks)
+
+    @property
+    def expectations_failed(self) -> int:
+        return sum(not c.success for c in self.checks)
+
+    def finish(self, status: str) -> None:
+        self.status = status
+        self.exit_code = exitcodes.worst(self.codes)

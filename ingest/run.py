@@ -1,0 +1,446 @@
+"""`parks build`: the orchestrator. It sequences the stages and nothing else:
+
+    INBOX ─ scan ─ ingest ─► the build's copy of the history store (STATE_DIR/work.duckdb)
+          ─ dbt build (incremental: the parks this run changed) ─ quality gate (GX)
+          ─ commit (rename over STATE_DIR/history.duckdb) ─ publish WAREHOUSE ─ report, exports
+
+A failure that traces back to a file rejects that file and the rest goes on; a row-level failure
+quarantines its park-year; anything else blocks, and the last good serving file stays. A night with
+nothing new records one line in audit.runs and stops.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import signal
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from . import errors, exitcodes
+from .outcome import BuildConfig, BuildResult, new_run_id
+from .warehouse import audit, inbox, publish
+from .warehouse import dbt as dbt_runner
+from .warehouse.dbt import PROJECT_DIR
+from .warehouse.loader import load_entries
+from .warehouse.state import LockBusy, StateFault, StateStore
+
+MAX_GATE_PASSES = 4
+PUBLISHED_TABLES = ["raw.observations", "audit.files", "marts.indicator_values", "marts.eip_assessment",
+                    "marts.eip_verdict", "marts.reconciliation", "marts.plan_progress", "marts.target_tracking"]
+RULE_INPUTS = ("models", "macros", "seeds", "dbt_project.yml", "profiles.yml")
+
+
+class Output:
+    """Where the build's lines go: progress to stderr, unless quiet."""
+
+    def __init__(self, quiet: bool = False, color: bool = False, dbt_lines: bool = True):
+        self.quiet, self.color, self.dbt_lines = quiet, color, dbt_lines
+
+    def say(self, text: str) -> None:
+        if not self.quiet:
+            import sys
+            print(text, file=sys.stderr, flush=True)
+
+    def dbt(self, text: str) -> None:
+        if self.dbt_lines:
+            self.say(text)
+
+
+def rules_hash(registry: Path | None) -> str:
+    """What the marts are computed from: models, macros, seeds, the project and an outside registry.
+    A change rebuilds the marts whole (a corrected threshold applies to every year)."""
+    h = hashlib.sha256()
+    for name in RULE_INPUTS:
+        p = PROJECT_DIR / name
+        files = sorted(p.rglob("*")) if p.is_dir() else [p]
+        for f in files:
+            if f.is_file():
+                h.update(str(f.relative_to(PROJECT_DIR)).encode())
+                h.update(f.read_bytes())
+    if registry is not None and registry.is_file():
+        h.update(registry.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def build(cfg: BuildConfig, out: Output | None = None) -> BuildResult:
+    out = out or Output()
+    result = BuildResult(new_run_id())
+    assert cfg.state_dir is not None
+    store = StateStore(cfg.state_dir)
+    result.log_path = store.logs / f"{result.run_id}.log"
+    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+
+    def interrupted(signum: int, _frame: object) -> None:
+        raise errors.Interrupted(signum)
+
+    for s in previous:
+        signal.signal(s, interrupted)
+    try:
+        publish.check_target(cfg.warehouse)
+        with store.lock(cfg.lock_timeout_s):
+            _build_locked(cfg, store, result, out)
+    except LockBusy as exc:
+        result.codes.append(exitcodes.LOCKED)
+        result.failures.append(f"refused: {exc}")
+        result.finish("locked")
+    except inbox.InboxMissing as exc:
+        result.codes.append(exitcodes.NO_INBOX)
+        result.failures.append(str(exc))
+        result.finish("failed")
+    except errors.Interrupted as exc:
+        store.discard()
+        result.failures.append(f"interrupted by {signal.Signals(exc.signum).name}: nothing was committed; "
+                               f"the last published file was kept")
+        result.finish("interrupted")
+        result.exit_code = exitcodes.INTERRUPTED_INT if exc.signum == signal.SIGINT else exitcodes.INTERRUPTED_TERM
+    except Exception as exc:
+        store.discard()
+        fault = errors.describe(exc, "building") if not isinstance(exc, StateFault) else errors.Fault(str(exc))
+        _log(result, traceback.format_exc())
+        if fault is not None:
+            result.codes.append(exitcodes.FAULT)
+            result.failures.append(str(fault))
+            result.finish("failed")
+        else:
+            result.failures.append(f"unexpected error: {type(exc).__name__}: {str(exc)[:300]} "
+                                   f"(details in {result.log_path}); the last published file was kept")
+            result.finish("failed")
+            result.exit_code = exitcodes.ERROR
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+    return result
+
+
+def _log(result: BuildResult, text: str) -> None:
+    try:
+        assert result.log_path is not None
+        result.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(result.log_path, "a", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+    except OSError:
+        pass
+
+
+def _timed(result: BuildResult, name: str) -> Callable[[], None]:
+    t0 = time.perf_counter()
+
+    def done() -> None:
+        result.timings[name] = result.timings.get(name, 0.0) + time.perf_counter() - t0
+    return done
+
+
+def _build_locked(cfg: BuildConfig, store: StateStore, result: BuildResult, out: Output) -> None:
+    t0 = time.perf_counter()
+    store.prepare()
+    publish.clean_leftovers(cfg.warehouse)
+    snap = store.snapshot()
+    done = _timed(result, "scan_s")
+    entries = inbox.scan(cfg.inbox, cfg.limits.max_file_bytes)
+    done()
+    code = rules_hash(cfg.registry)
+    result.full_refresh = not snap.exists or snap.code_hash != code
+    new = [e for e in entries if e.problem or (e.sha256, e.name) not in (snap.known or set())]
+    stale = snap.published_file is None or publish.identity(cfg.warehouse) != snap.published_file
+    out.say(f"run {result.run_id}: {len(entries)} entries in {cfg.inbox}, {len(new)} new"
+            + ("; rules changed: the marts are rebuilt whole" if result.full_refresh and snap.exists else ""))
+
+    if snap.exists and not new and not result.full_refresh:
+        if stale:
+            _publish(cfg, store, result, out)
+        result.finish("nothing new" if not stale else "published")
+        result.timings["build_s"] = time.perf_counter() - t0
+        with store.in_place() as con:
+            audit.record_run(con, _run_row(result, code, published=result.published and publish.identity(cfg.warehouse)))
+        return
+
+    # ---- ingest into the build's copy of the history
+    done = _timed(result, "copy_s")
+    work = store.begin()
+    done()
+    done = _timed(result, "ingest_s")
+    con = duckdb.connect(str(work))
+    try:
+        audit.begin_run(con, result.run_id, result.full_refresh)
+        result.previous_counts = audit.last_table_counts(con)
+        result.ingest = load_entries(con, cfg.inbox, new, result.run_id, cfg.limits, cfg.move_rejected, out.say)
+    finally:
+        con.close()
+    done()
+    ing = result.ingest
+    out.say(f"ingest: {ing.count('loaded')} loaded ({ing.observations:,} observations), {ing.count('duplicate')} duplicate, "
+            f"{ing.count('rejected')} rejected [{result.timings['ingest_s']:.1f} s]")
+    if ing.rejected:
+        result.codes.append(exitcodes.REJECTED)
+
+    # ---- dbt and the quality gate, until nothing more is quarantined or rejected
+    blocked = _transform_and_validate(cfg, store, work, result, out)
+    result.timings["build_s"] = time.perf_counter() - t0
+    findings = _findings(work, result.run_id)
+    if blocked:
+        result.codes.append(exitcodes.BLOCKED)
+        result.failures.append(blocked)
+        result.finish("blocked")
+        _record_blocked(store, work, result, code)
+        store.discard()
+        _report(cfg, store, result, findings, out)
+        return
+
+    # ---- commit, publish
+    if result.quarantined:
+        result.codes.append(exitcodes.QUARANTINED)
+    result.finish("published")
+    done = _timed(result, "commit_s")
+    con = duckdb.connect(str(work))
+    try:
+        audit.release_quarantine(con, result.run_id)
+        result.counts = {t: n for t, n in ((t, _count(con, t)) for t in PUBLISHED_TABLES) if n is not None}
+        audit.record_table_counts(con, result.run_id, result.counts)
+        audit.record_run(con, _run_row(result, code, published=None))
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    store.commit()
+    done()
+    _publish(cfg, store, result, out)
+    result.timings["build_s"] = time.perf_counter() - t0
+    with store.in_place() as con:
+        con.execute("update audit.runs set status = ?, exit_code = ?, build_seconds = ?, timings = ?, message = ? "
+                    "where run_id = ?", [result.status, result.exit_code, round(result.timings["build_s"], 3),
+                                         json.dumps({k: round(v, 3) for k, v in result.timings.items()}),
+                                         "; ".join(result.failures) or None, result.run_id])
+        if result.published:
+            audit.mark_published(con, result.run_id, publish.identity(cfg.warehouse) or "")
+    _report(cfg, store, result, findings, out)
+    if result.published and cfg.write_exports and cfg.exports is not None:
+        _exports(cfg, result, out)
+
+
+def _findings(work: Path, run_id: str) -> list[dict]:
+    con = duckdb.connect(str(work), read_only=True)
+    try:
+        cur = con.execute("select file_name, sheet, cell, severity, code, message from audit.findings "
+                          "where run_id = ? order by file_name, sheet, cell", [run_id])
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r)) for r in cur.fetchall()]
+    finally:
+        con.close()
+
+
+def _report(cfg: BuildConfig, store: StateStore, result: BuildResult, findings: list[dict], out: Output) -> None:
+    from .report import charts, load_report
+
+    done = _timed(result, "report_s")
+    try:
+        con = duckdb.connect(str(store.history), read_only=True)
+        try:
+            recent = con.execute("""select run_id, expectations_evaluated, expectations_failed, status from audit.runs
+                                    where status <> 'nothing new' order by started_at desc limit 30""").fetchall()
+        finally:
+            con.close()
+        now = (result.run_id, result.expectations, result.expectations_failed, result.status)
+        runs = [now] + [r for r in recent if r[0] != result.run_id]
+        load_report.write(cfg.reports, result, cfg.report_retention, charts.expectation_history(list(reversed(runs))),
+                          findings)
+        with store.in_place() as con:
+            con.execute("update audit.runs set report_path = ? where run_id = ?", [str(result.report_path), result.run_id])
+    except Exception as exc:
+        fault = errors.describe(exc, f"writing the report under {cfg.reports}")
+        if fault is None:
+            raise
+        _log(result, traceback.format_exc())
+        result.codes.append(exitcodes.FAULT)
+        result.failures.append(str(fault).replace("the last published file was kept", "the data was published"))
+        result.exit_code = exitcodes.worst(result.codes)
+    finally:
+        done()
+
+
+def _exports(cfg: BuildConfig, result: BuildResult, out: Output) -> None:
+    from .report import exports
+
+    done = _timed(result, "exports_s")
+    try:
+        assert cfg.exports is not None
+        written = exports.write_all(cfg.warehouse, cfg.exports)
+        out.say(f"exports: {len(written)} files in {cfg.exports}")
+    except Exception as exc:
+        fault = errors.describe(exc, f"writing the exports under {cfg.exports}")
+        if fault is None:
+            raise
+        result.codes.append(exitcodes.FAULT)
+        result.failures.append(str(fault).replace("the last published file was kept", "the data was published"))
+        result.exit_code = exitcodes.worst(result.codes)
+    finally:
+        done()
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int | None:
+    try:
+        return con.execute(f"select count(*) from {table}").fetchall()[0][0]
+    except duckdb.CatalogException:
+        return None
+
+
+def _transform_and_validate(cfg: BuildConfig, store: StateStore, work: Path, result: BuildResult,
+                            out: Output) -> str | None:
+    if not cfg.run_dbt:
+        return None
+    # Great Expectations takes seconds to import: it is imported while dbt runs in its own process.
+    importer = threading.Thread(target=importlib.import_module, args=("expectations.gate",), daemon=True)
+    importer.start()
+    gate = None
+    for gate_pass in range(1, MAX_GATE_PASSES + 1):
+        done = _timed(result, "dbt_s")
+        # With the rules unchanged, the seeds are loaded already and the macros' unit tests cannot
+        # change their verdict: a night's build runs the models and the data tests only.
+        args = ["build"] + (["--full-refresh"] if result.full_refresh
+                            else ["--exclude", "resource_type:unit_test", "resource_type:seed"])
+        run = dbt_runner.run(work, store.dbt_dir, args, out.dbt, color=out.color)
+        done()
+        out.say(f"dbt: {'ok' if run.ok else 'FAILED'} [{run.seconds:.1f} s]")
+        if not run.ok:
+            failed = "; ".join(f"{f['unique_id']}: {f['message'][:200]}" for f in run.failures[:5])
+            return f"dbt build failed ({failed or 'see the dbt log above'})"
+        done = _timed(result, "validation_s")
+        importer.join()
+        gate = gate or importlib.import_module("expectations.gate")
+        g = gate.validate(work, result.previous_counts)
+        done()
+        for c in g.results:
+            c.pass_no = gate_pass
+        result.checks += g.results
+        con = duckdb.connect(str(work))
+        try:
+            audit.record_results(con, result.run_id, g.results, gate_pass)
+        finally:
+            con.close()
+        failed = sum(not c.success for c in g.results)
+        out.say(f"quality gate pass {gate_pass}: {len(g.results)} expectations, {failed} failed [{g.seconds:.1f} s]")
+        files = g.file_failures
+        if files:
+            _reject_late(cfg, work, result, files, out)
+            continue
+        if g.blocking:
+            return "table-level checks failed: " + "; ".join(_check_text(r) for r in g.blocking)
+        new = {k: v for k, v in g.row_failures.items() if k not in result.quarantined}
+        if not new:
+            result.warnings = [_warning_text(w) for w in g.warnings]
+            return None
+        if gate_pass == MAX_GATE_PASSES:
+            return f"row-level failures remain after quarantine: {sorted(new)}"
+        result.quarantined.update(new)
+        con = duckdb.connect(str(work))
+        try:
+            audit.quarantine(con, result.run_id, new)
+        finally:
+            con.close()
+        out.say(f"quarantined {len(new)} park-year(s): {sorted(new)[:5]}; rebuilding their parks without them")
+    return "the quality gate did not settle"
+
+
+def _reject_late(cfg: BuildConfig, work: Path, result: BuildResult, files: dict[str, list[str]], out: Output) -> None:
+    """Files a table-level failure traced back to: out of this build, set aside with the reason."""
+    assert result.ingest is not None
+    by_sha = {o.sha256: o for o in result.ingest.outcomes if o.status == "loaded"}
+    con = duckdb.connect(str(work))
+    try:
+        for sha, whys in files.items():
+            o = by_sha.get(sha)
+            name = o.name if o else sha[:12]
+            reason = f"{name}: rejected by the quality gate: {whys[0]}"
+            audit.reject_loaded_file(con, sha, reason)
+            if o is not None:
+                o.status, o.message, o.n_observations = "rejected", reason, 0
+                if cfg.move_rejected and o.entry is not None:
+                    where = inbox.set_aside(cfg.inbox, o.entry, reason)
+                    audit.set_aside(con, sha, o.name, where)
+            result.rejected_late[name] = reason
+            out.say(f"rejected {name}: {whys[0]}")
+    finally:
+        con.close()
+    if exitcodes.REJECTED not in result.codes:
+        result.codes.append(exitcodes.REJECTED)
+
+
+def _check_text(r: object) -> str:
+    """A failed check in one line: what failed, and the first rows behind it."""
+    rows = getattr(r, "failing_rows", [])[:3]
+    named = " | ".join(", ".join(f"{k}={v}" for k, v in row.items() if v is not None) for row in rows)
+    return (f"{r.suite}.{r.column or ''} {r.expectation} "
+            f"(observed {r.observed}){': ' + named if named else ''}")
+
+
+def _warning_text(w: object) -> str:
+    rows = getattr(w, "failing_rows", [])[:3]
+    where = "; ".join(f"unit {r.get('unit')!r} for {r.get('indicator_name')} at {r.get('location')}" for r in rows)
+    return f"{w.suite} ({w.observed}): {where}"
+
+
+def _publish(cfg: BuildConfig, store: StateStore, result: BuildResult, out: Output) -> None:
+    done = _timed(result, "publish_s")
+    try:
+        p = publish.publish(store.history, cfg.warehouse, result.run_id, cfg.publish_wait_s, store.dir / "discarded")
+    except publish.ForeignWriter as exc:
+        result.codes.append(exitcodes.WRITER)
+        result.failures.append(str(exc))
+        result.status = "not published"
+        result.exit_code = exitcodes.worst(result.codes)
+        out.say(f"publication refused: {exc}")
+        return
+    except Exception as exc:
+        fault = errors.describe(exc, f"publishing {cfg.warehouse}")
+        if fault is None:
+            raise
+        _log(result, traceback.format_exc())
+        result.codes.append(exitcodes.FAULT)
+        result.failures.append(f"{fault} (the build is committed to the history store: the next build publishes it)")
+        result.status = "not published"
+        result.exit_code = exitcodes.worst(result.codes)
+        return
+    finally:
+        done()
+    result.published = True
+    result.warnings += p.warnings
+    out.say(f"published {cfg.warehouse} [{p.seconds:.1f} s]")
+
+
+def _run_row(result: BuildResult, code: str, published: str | None | bool) -> dict:
+    ing = result.ingest
+    return {
+        "run_id": result.run_id, "started_at": result.started_at, "finished_at": __import__("datetime").datetime.now(),
+        "status": result.status, "exit_code": result.exit_code,
+        "files_loaded": ing.count("loaded") if ing else 0, "files_duplicate": ing.count("duplicate") if ing else 0,
+        "files_rejected": ing.count("rejected") if ing else 0, "observations_loaded": ing.observations if ing else 0,
+        "quarantined_park_years": len(result.quarantined), "expectations_evaluated": result.expectations,
+        "expectations_failed": result.expectations_failed,
+        "validation_seconds": round(result.timings.get("validation_s", 0.0), 3),
+        "build_seconds": round(result.timings.get("build_s", 0.0), 3),
+        "report_path": str(result.report_path) if result.report_path else None,
+        "message": "; ".join(result.failures) or None, "code_hash": code, "full_refresh": result.full_refresh,
+        "timings": json.dumps({k: round(v, 3) for k, v in result.timings.items()}),
+        "published_file": published if isinstance(published, str) else None,
+    }
+
+
+def _record_blocked(store: StateStore, work: Path, result: BuildResult, code: str) -> None:
+    """A blocked build commits nothing but its own record: the run, its check results, and the
+    files it rejected (set aside already), so that the reasons are not lost."""
+    with store.in_place() as con:
+        con.execute(f"attach '{str(work).replace(chr(39), chr(39) * 2)}' as w (read_only)")
+        con.execute("insert into audit.dq_results select * from w.audit.dq_results where run_id = ?", [result.run_id])
+        con.execute("insert into audit.files by name select * from w.audit.files where run_id = ? and status = 'rejected'",
+                    [result.run_id])
+        con.execute("insert into audit.findings by name select * from w.audit.findings where run_id = ? "
+                    "and file_sha256 in (select file_sha256 from w.audit.files where run_id = ? and status = 'rejected')",
+                    [result.run_id, result.run_id])
+        con.execute("detach w")
+        row = _run_row(result, code, published=None)
+        row["code_hash"] = None  # the marts were not rebuilt with these rules
+        audit.record_run(con, row)

@@ -1,0 +1,133 @@
+"""`parks build` end to end: exit codes, publication, nothing new, the JSON summary, corrections."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+from tests.support import ROOT, copy_samples, out, q, run_build, sha
+from tests.workbooks import form_rows, small_form_body, write_xlsx
+
+
+def _later(path, seconds=60):
+    t = time.time() + seconds
+    os.utime(path, (t, t))
+
+
+def test_samples_publish_then_nothing_new(tmp_path, samples_dir):
+    inbox = copy_samples(tmp_path / "inbox")
+    wh = tmp_path / "wh" / "parks.duckdb"
+    first = run_build(inbox, wh)
+    assert first.returncode == 0, out(first)
+    assert "published" in first.stdout
+    assert q(wh, "select count(*) from raw.observations") == [(169,)]
+    report = tmp_path / "reports" / "latest"
+    assert (report / "index.html").exists() and (report / "summary.json").exists()
+    published = sha(wh)
+    reports_before = sorted(p.name for p in (tmp_path / "reports").iterdir())
+
+    again = run_build(inbox, wh)
+    assert again.returncode == 0, out(again)
+    assert "nothing new" in again.stdout
+    assert sha(wh) == published                                             # not rewritten
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == reports_before  # no report folder
+    history = wh.parent / ".parks.state" / "history.duckdb"
+    assert q(history, "select status from audit.runs order by started_at") == [("published",), ("nothing new",)]
+
+
+def test_rejected_file_exits_10_and_the_rest_is_published(tmp_path, samples_dir):
+    inbox = copy_samples(tmp_path / "inbox")
+    (inbox / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+    wh = tmp_path / "wh" / "parks.duckdb"
+    proc = run_build(inbox, wh, None, "--json")
+    assert proc.returncode == 10, out(proc)
+    summary = json.loads(proc.stdout)
+    assert summary["exit_code"] == 10 and summary["status"] == "published"
+    rejected = [f for f in summary["files"] if f["status"] == "rejected"]
+    assert [f["file"] for f in rejected] == ["broken.xlsx"] and "damaged" in rejected[0]["reason"]
+    on_disk = json.loads((tmp_path / "reports" / "latest" / "summary.json").read_text(encoding="utf-8"))
+    assert on_disk["files"] == summary["files"]
+    assert q(wh, "select count(*) from raw.observations") == [(169,)]
+    assert q(wh, "select status from audit.files where file_name='broken.xlsx'") == [("rejected",)]
+    # next night: the bad file was set aside, nothing new
+    proc2 = run_build(inbox, wh)
+    assert proc2.returncode == 0, out(proc2)
+    assert "nothing new" in proc2.stdout
+
+
+def test_make_build_prints_the_code_and_parks_returns_it(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "x.xlsx").write_bytes(b"not a workbook")
+    env = {**os.environ, "INBOX": str(inbox), "WAREHOUSE": str(tmp_path / "wh" / "parks.duckdb"),
+           "REPORTS": str(tmp_path / "r"), "EXPORTS": str(tmp_path / "e")}
+    parks = subprocess.run([str(ROOT / ".venv" / "bin" / "parks"), "build", "--quiet"], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=600)
+    assert parks.returncode == 10, out(parks)
+    assert parks.stdout.count("\n") == 1 and "exit 10" in parks.stdout   # --quiet: the summary line only
+    (inbox / "y.xlsx").write_bytes(b"not a workbook either")
+    make = subprocess.run(["make", "-s", "build"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert make.returncode == 2 and "exit code 10" in make.stdout        # make's own 2, the real code printed
+
+
+def test_missing_inbox_is_an_error(tmp_path):
+    proc = run_build(tmp_path / "nowhere", tmp_path / "wh" / "parks.duckdb")
+    assert proc.returncode == 16, out(proc)
+    assert "does not exist" in proc.stdout and "Traceback" not in proc.stdout + proc.stderr
+    assert not (tmp_path / "wh" / "parks.duckdb").exists()
+
+
+def test_corrections_supersede_form_by_park_year_and_statistics_figure_by_figure(tmp_path):
+    inbox = tmp_path / "inbox"
+    write_xlsx(inbox / "march.xlsx", {"s": form_rows("张家港经济技术开发区", 2019, small_form_body(staff=50000))})
+    header = ["园区名称", "年份", "指标", "单位", "数值", "备注"]
+    write_xlsx(inbox / "prelim.xlsx", {"s": [header, ["甲园区", 2023, "地区生产总值", "亿元", 100, "预计"],
+                                             ["甲园区", 2023, "常住人口", "万人", 50, None]]})
+    wh = tmp_path / "wh" / "parks.duckdb"
+    assert run_build(inbox, wh).returncode == 0
+    # the corrected form names the park by its alias, with full-width spaces: the same park
+    fixed = write_xlsx(inbox / "april.xlsx", {"s": form_rows("　张家港经开区 ", 2019, small_form_body(staff=52300))})
+    final = write_xlsx(inbox / "final.xlsx", {"s": [header, ["甲园区", 2023, "地区生产总值", "亿元", 101.5, None]]})
+    _later(fixed)
+    _later(final)
+    proc = run_build(inbox, wh)
+    assert proc.returncode == 0, out(proc)
+    assert q(wh, "select file_name, status, superseded_by from marts.submissions order by load_seq") == [
+        ("march.xlsx", "superseded", "april.xlsx"), ("prelim.xlsx", "partly_superseded", "final.xlsx"),
+        ("april.xlsx", "current", None), ("final.xlsx", "current", None)]
+    assert q(wh, "select value from marts.indicator_values where park_name='张家港经济技术开发区' "
+                 "and indicator_name='年末从业人口'") == [(52300.0,)]
+    assert q(wh, "select indicator_name, value, source_file, is_preliminary from marts.indicator_values "
+                 "where park_name='甲园区' order by 1") == [("地区生产总值", 101.5, "final.xlsx", False),
+                                                           ("常住人口", 50.0, "prelim.xlsx", False)]
+    # raw keeps both forms with the park as written (the alias, taken out of its '园区名称：' line);
+    # the park registry shows the spellings seen
+    assert q(wh, "select distinct park_name from raw.observations where template='eip_form' order by 1") == [
+        ("张家港经开区",), ("张家港经济技术开发区",)]
+    assert q(wh, "select names_as_written from marts.parks where park_name='张家港经济技术开发区'") == [
+        ("张家港经开区|张家港经济技术开发区",)]
+
+
+def test_rules_changed_rebuilds_the_marts_whole(tmp_path, samples_dir, monkeypatch):
+    """A corrected threshold is a one-line change in a seed, and applies to every year already loaded."""
+    project = tmp_path / "project"
+    top_level = {".venv", ".git", "target", "logs", "warehouse", "reports", "exports"}
+    shutil.copytree(ROOT, project, ignore=lambda d, names: [n for n in names if n == "__pycache__"
+                                                            or (Path(d) == ROOT and n in top_level)])
+    inbox = copy_samples(tmp_path / "inbox")
+    wh = tmp_path / "wh" / "parks.duckdb"
+    cmd = [str(ROOT / ".venv" / "bin" / "python"), "-m", "ingest", "build", "--inbox", str(inbox),
+           "--warehouse", str(wh), "--reports", str(tmp_path / "r"), "--exports", str(tmp_path / "e")]
+    first = subprocess.run(cmd, cwd=project, capture_output=True, text=True, timeout=900)
+    assert first.returncode == 0, out(first)
+    assert q(wh, "select passed from marts.eip_assessment where seq_no = 29") == [(True,)]   # 41.35 ≥ 15
+    catalog = project / "seeds" / "hj274_catalog.csv"
+    catalog.write_text(catalog.read_text(encoding="utf-8").replace(
+        "29,环境保护,绿化覆盖率,%,>=,15,", "29,环境保护,绿化覆盖率,%,>=,45,"), encoding="utf-8")
+    second = subprocess.run(cmd, cwd=project, capture_output=True, text=True, timeout=900)
+    assert second.returncode == 0, out(second)
+    assert "rebuilt whole" in second.stderr
+    assert q(wh, "select passed from marts.eip_assessment where seq_no = 29") == [(False,)]  # 41.35 < 45
