@@ -96,6 +96,7 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
 def validate(build_db: Path, previous_counts: dict[str, int]) -> GateResult:
     t0 = time.perf_counter()
     con = duckdb.connect(str(build_db), read_only=True)
+    con.execute("set memory_limit = '1GB'")
     try:
         tables = _tables(con)
         rules: list[dict[str, Any]] = []

@@ -27,6 +27,16 @@ UNIT_SLIP_LOG10 = 3.5
 # Row counts of a mart may shrink (a correction) but not collapse below this share of the last build.
 MIN_ROW_SHARE = 0.5
 CHANGED = "(select park_name from build.changed_parks)"
+# The range rules apply by unit and by a pattern on the indicator's name: the patterns are matched
+# once per distinct name, not once per figure (a regular expression per row is what made the old
+# gate slow at national scale).
+RULES_OF_NAMES = f"""
+    select n.indicator_name, n.unit, r.rule, r.min_value as rule_min, r.max_value as rule_max, r.strict_min
+    from (select distinct indicator_name, unit from marts.indicator_values where park_name in {CHANGED}) n
+    join (select distinct rule, unit, name_regex, exclude_regex, min_value, max_value, strict_min
+          from reference.value_ranges) r
+      on r.unit = n.unit and regexp_matches(n.indicator_name, r.name_regex)
+     and (r.exclude_regex is null or not regexp_matches(n.indicator_name, r.exclude_regex))"""
 
 
 @dataclass
@@ -135,25 +145,23 @@ def build_suites(tables: list[str], previous: dict[str, int], range_rules: list[
             group by all""", [
             _w(gxe.ExpectColumnValuesToBeInSet(column="unit_known", value_set=[True])),
         ]),
-        Suite("indicator_values", """
+        Suite("indicator_values", f"""
+            with rules as ({RULES_OF_NAMES})
             select v.park_name, v.year, r.rule, r.rule_min, r.rule_max, r.strict_min,
                    min(v.value) as lowest, max(v.value) as highest, count(*) as n
             from marts.indicator_values v
-            join (select distinct rule, unit, name_regex, exclude_regex, min_value as rule_min, max_value as rule_max,
-                         strict_min from reference.value_ranges) r
-              on r.unit = v.unit and regexp_matches(v.indicator_name, r.name_regex)
-             and (r.exclude_regex is null or not regexp_matches(v.indicator_name, r.exclude_regex))
-            where v.park_name in """ + CHANGED + """ and v.value is not null
+            join rules r on r.indicator_name = v.indicator_name and r.unit = v.unit
+            where v.park_name in {CHANGED} and v.value is not null
             group by all""", [
             exp for rule in _distinct_rules(range_rules) for exp in _range(rule)],
-            detail="""
+            detail=f"""
+            with rules as ({RULES_OF_NAMES})
             select v.park_name, v.year, v.indicator_name, v.value, v.unit, r.rule,
                    coalesce(v.source_file || '!' || v.source_sheet || '!' || v.source_cell, v.derived_from) as location
             from marts.indicator_values v
-            join reference.value_ranges r on r.unit = v.unit and regexp_matches(v.indicator_name, r.name_regex)
-             and (r.exclude_regex is null or not regexp_matches(v.indicator_name, r.exclude_regex))
-            where (v.park_name, v.year, r.rule) in ({keys})
-              and (v.value < r.min_value or (r.strict_min and v.value <= r.min_value) or v.value > r.max_value)
+            join rules r on r.indicator_name = v.indicator_name and r.unit = v.unit
+            where (v.park_name, v.year, r.rule) in ({{keys}})
+              and (v.value < r.rule_min or (r.strict_min and v.value <= r.rule_min) or v.value > r.rule_max)
             order by 1, 2, 3 limit 50""", detail_keys=["park_name", "year", "rule"]),
         Suite("indicator_year_jumps", f"""
             select park_name, year, max(log10_jump) as largest_rise, min(log10_jump) as largest_fall

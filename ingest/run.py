@@ -28,7 +28,7 @@ from .warehouse import audit, inbox, publish
 from .warehouse import dbt as dbt_runner
 from .warehouse.dbt import PROJECT_DIR
 from .warehouse.loader import load_entries
-from .warehouse.state import LockBusy, StateFault, StateStore
+from .warehouse.state import LockBusy, StateFault, StateStore, connect
 
 MAX_GATE_PASSES = 4
 PUBLISHED_TABLES = ["raw.observations", "audit.files", "marts.indicator_values", "marts.eip_assessment",
@@ -165,7 +165,7 @@ def _build_locked(cfg: BuildConfig, store: StateStore, result: BuildResult, out:
     work = store.begin()
     done()
     done = _timed(result, "ingest_s")
-    con = duckdb.connect(str(work))
+    con = connect(work)
     try:
         audit.begin_run(con, result.run_id, result.full_refresh)
         result.previous_counts = audit.last_table_counts(con)
@@ -197,7 +197,7 @@ def _build_locked(cfg: BuildConfig, store: StateStore, result: BuildResult, out:
         result.codes.append(exitcodes.QUARANTINED)
     result.finish("published")
     done = _timed(result, "commit_s")
-    con = duckdb.connect(str(work))
+    con = connect(work)
     try:
         audit.release_quarantine(con, result.run_id)
         result.counts = {t: n for t, n in ((t, _count(con, t)) for t in PUBLISHED_TABLES) if n is not None}
@@ -223,7 +223,7 @@ def _build_locked(cfg: BuildConfig, store: StateStore, result: BuildResult, out:
 
 
 def _findings(work: Path, run_id: str) -> list[dict]:
-    con = duckdb.connect(str(work), read_only=True)
+    con = connect(work, read_only=True)
     try:
         cur = con.execute("select file_name, sheet, cell, severity, code, message from audit.findings "
                           "where run_id = ? order by file_name, sheet, cell", [run_id])
@@ -238,7 +238,7 @@ def _report(cfg: BuildConfig, store: StateStore, result: BuildResult, findings: 
 
     done = _timed(result, "report_s")
     try:
-        con = duckdb.connect(str(store.history), read_only=True)
+        con = connect(store.history, read_only=True)
         try:
             recent = con.execute("""select run_id, expectations_evaluated, expectations_failed, status from audit.runs
                                     where status <> 'nothing new' order by started_at desc limit 30""").fetchall()
@@ -316,7 +316,7 @@ def _transform_and_validate(cfg: BuildConfig, store: StateStore, work: Path, res
         for c in g.results:
             c.pass_no = gate_pass
         result.checks += g.results
-        con = duckdb.connect(str(work))
+        con = connect(work)
         try:
             audit.record_results(con, result.run_id, g.results, gate_pass)
         finally:
@@ -336,7 +336,7 @@ def _transform_and_validate(cfg: BuildConfig, store: StateStore, work: Path, res
         if gate_pass == MAX_GATE_PASSES:
             return f"row-level failures remain after quarantine: {sorted(new)}"
         result.quarantined.update(new)
-        con = duckdb.connect(str(work))
+        con = connect(work)
         try:
             audit.quarantine(con, result.run_id, new)
         finally:
@@ -349,7 +349,7 @@ def _reject_late(cfg: BuildConfig, work: Path, result: BuildResult, files: dict[
     """Files a table-level failure traced back to: out of this build, set aside with the reason."""
     assert result.ingest is not None
     by_sha = {o.sha256: o for o in result.ingest.outcomes if o.status == "loaded"}
-    con = duckdb.connect(str(work))
+    con = connect(work)
     try:
         for sha, whys in files.items():
             o = by_sha.get(sha)

@@ -10,3 +10,155 @@ from .templates import parse_sheet
 def parse_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS) -> list[SheetResult]:
     """Bytes in, one result per sheet out. Raises UnreadableFile (with the sheet and cell where one exists)."""
     return [parse_sheet(sheet) for sheet in read_workbook(data, limits)]
+
+
+import re  # noqa: E402
+import unicodedata  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pyarrow as pa  # noqa: E402
+import pyarrow.compute as pc  # noqa: E402
+
+from .readers import UnreadableFile  # noqa: E402
+from .records import Finding  # noqa: E402
+from .sheet import col_letters  # noqa: E402
+
+
+@dataclass
+class SheetInfo:
+    sheet: str
+    index: int
+    template: str | None
+    park_name: str | None
+    year: int | None
+    plan_name: str | None
+    message: str
+    n: int
+
+
+@dataclass
+class ParsedFile:
+    """One workbook parsed: what every sheet was, the value cells as one Arrow table ready for
+    raw.observations (all but the file's own columns), and the findings; or why it could not be read."""
+
+    sheets: list[SheetInfo] = field(default_factory=list)
+    table: pa.Table | None = None
+    findings: list[Finding] = field(default_factory=list)
+    error: str | None = None
+    error_where: str = ""
+
+
+# In-file repeats: the same figure twice in one file (a repeated year column, a sheet copied). The
+# first cell in sheet, row, column order is used; the others point at it (raw keeps them all).
+REPEAT_KEY = {
+    "statistics": ("park_name", "year", "label_key"),
+    "targets": ("park_name", "year", "label_key"),
+    "plan": ("park_name", "plan_name", "label_key", "value_role"),
+    "eip_form": ("park_name", "year", "seq_no", "row_kind", "label_key"),
+}
+MAX_REPEAT_FINDINGS = 20  # per file; the rest are counted in one more finding
+
+
+def parse_file(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedFile:
+    """Bytes in, a ParsedFile out: pure, so that it runs in a worker process."""
+    try:
+        results = parse_workbook(data, limits)
+    except UnreadableFile as exc:
+        return ParsedFile(error=str(exc), error_where=exc.where())
+    out = ParsedFile()
+    tables = []
+    for r in results:
+        n = len(r) if r.template is not None else 0
+        out.sheets.append(SheetInfo(r.sheet, r.index, r.template, r.park_name, r.year, r.plan_name, r.message, n))
+        out.findings += r.findings
+        if r.template is not None and n:
+            t = r.to_arrow()
+            tables.append(t.append_column("sheet_index", pa.array(np.full(t.num_rows, r.index, dtype=np.int32))))
+    if tables:
+        if len(tables) > 1:  # several sheets: plain columns (dictionaries of different sheets do not merge)
+            tables = [_plain(t) for t in tables]
+        table = pa.concat_tables(tables, promote_options="default").combine_chunks()
+        table = _lineage_columns(table)
+        duplicate_of, findings = _repeats(table)
+        if duplicate_of.null_count < len(duplicate_of):
+            table = table.append_column("duplicate_of", duplicate_of)
+        # columns no row uses are left out: the table's NULL default fills them, and DuckDB reads less
+        out.table = table.select([c for c in table.column_names if table.column(c).null_count < table.num_rows])
+        out.findings += findings
+    return out
+
+
+def _plain(t: pa.Table) -> pa.Table:
+    return pa.table({c: (pc.cast(t.column(c), t.schema.field(c).type.value_type)
+                         if pa.types.is_dictionary(t.schema.field(c).type) else t.column(c)) for c in t.column_names})
+
+
+def _lineage_columns(t: pa.Table) -> pa.Table:
+    """The A1 reference of every cell, the park name as a key, the masked flag: in Arrow, once."""
+    cols = t.column("col_no").to_numpy()
+    letters = {int(c): col_letters(int(c)) for c in np.unique(cols)}
+    prefix = pa.array([letters[int(c)] for c in np.unique(cols)]).take(pa.array(np.searchsorted(np.unique(cols), cols)))
+    cell = pc.binary_join_element_wise(prefix, pc.cast(t.column("row_no"), pa.string()), "")
+    parks = t.column("park_name").combine_chunks()
+    if pa.types.is_dictionary(parks.type):  # a key per distinct name: on the dictionary itself
+        keys = pa.DictionaryArray.from_arrays(parks.indices, pa.array(
+            [None if p is None else park_key(p) for p in parks.dictionary.to_pylist()], pa.string()))
+    else:
+        distinct = pc.unique(parks)
+        keys = pa.array([None if p is None else park_key(p) for p in distinct.to_pylist()], pa.string()).take(
+            pc.index_in(parks, distinct))
+    return (t.append_column("cell", cell)
+             .append_column("park_key", keys)
+             .append_column("is_masked", pc.equal(t.column("value_kind"), "masked")))
+
+
+def _repeats(t: pa.Table) -> tuple[pa.Array, list[Finding]]:
+    """duplicate_of for every row (the first cell of the same figure, or NULL) and the findings."""
+    n = t.num_rows
+    none = pa.nulls(n, pa.string())
+    groups = []
+    for template, key in REPEAT_KEY.items():
+        mask = pc.equal(t.column("template"), template)
+        idx = pc.indices_nonzero(mask)
+        if len(idx) < 2:
+            continue
+        sub = t.take(idx).select(list(key))
+        counts = sub.group_by(list(key)).aggregate([([], "count_all")])
+        if pc.max(counts.column("count_all")).as_py() > 1:
+            groups.append((idx, key))
+    if not groups:
+        return none, []
+    # rare: walk the rows of the templates with repeats, in sheet, row, column order
+    order = pc.sort_indices(t, sort_keys=[("sheet_index", "ascending"), ("row_no", "ascending"), ("col_no", "ascending")])
+    rows = t.take(order).to_pylist()
+    positions = order.to_pylist()
+    first: dict[tuple, str] = {}
+    dup: list[str | None] = [None] * n
+    findings: list[Finding] = []
+    total = 0
+    templates = {tpl for tpl, k in REPEAT_KEY.items() if any(k == key for _, key in groups)}
+    for pos, r in zip(positions, rows):
+        if r["template"] not in templates:
+            continue
+        k = (r["template"],) + tuple(r[c] for c in REPEAT_KEY[r["template"]])
+        ref = f"{r['sheet']}!{r['cell']}"
+        if k not in first:
+            first[k] = ref
+            continue
+        dup[pos] = first[k]
+        total += 1
+        if len(findings) < MAX_REPEAT_FINDINGS:
+            findings.append(Finding(r["sheet"], r["cell"], "warning", "duplicate_figure",
+                                    f"{r['park_name']} {r['year'] or ''} {r['label']!r} = {r['value_text'] or r['value']!r} "
+                                    f"at {ref} repeats {first[k]}: {first[k]} is used, this cell is kept in raw only"))
+    if total > MAX_REPEAT_FINDINGS:
+        findings.append(Finding(None, None, "warning", "duplicate_figure",
+                                f"{total:,} repeated figures in all (the first {MAX_REPEAT_FINDINGS} are listed): "
+                                f"the first cell of each is used"))
+    return pa.array(dup, pa.string()), findings
+
+
+def park_key(name: str) -> str:
+    """A park name as a key: NFKC (full-width to half-width), no whitespace."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))

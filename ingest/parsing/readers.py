@@ -86,19 +86,9 @@ def _read_xlsx(data: bytes, limits: Limits) -> list[Sheet]:
                                 sheet=sp.name)
         sheet = Sheet(sp.name, rows, [(s[0] + 1, s[1] + 1, e[0] + 1, e[1] + 1) for s, e in merged],
                       dict(sp.percent_cells), set(sp.no_cache_cells), index=i + 1)
-        _check_finite(sheet)
         sheets.append(sheet)
     wb.close()
     return sheets
-
-
-def _check_finite(sheet: Sheet) -> None:
-    """NaN and infinities are not numbers a person wrote: keep them as text so that the parsers
-    report the cell (calamine returns them as floats)."""
-    for row in sheet.rows:
-        for j, v in enumerate(row):
-            if type(v) is float and not math.isfinite(v):
-                row[j] = "NaN" if math.isnan(v) else ("-INF" if v < 0 else "INF")
 
 
 def _read_xls(data: bytes, limits: Limits) -> list[Sheet]:

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyarrow as pa
+
 from .sheet import a1
 
 FIELDS = ("sheet", "row_no", "col_no", "template", "layout", "park_name", "year", "category", "seq_no",
@@ -102,6 +104,17 @@ class Finding:
     message: str
 
 
+ARROW_TYPES = {
+    "row_no": pa.int32(), "col_no": pa.int32(), "year": pa.int32(), "seq_no": pa.int32(),
+    "planning_base_year": pa.int32(), "base_year": pa.int32(), "target_year": pa.int32(),
+    "value": pa.float64(), "report_date": pa.date32(),
+}
+
+
+def arrow_type(f: str) -> pa.DataType:
+    return ARROW_TYPES.get(f, pa.string())
+
+
 @dataclass
 class SheetResult:
     sheet: str
@@ -113,7 +126,20 @@ class SheetResult:
     plan_name: str | None = None
     message: str = ""
     index: int = 0
+    table: pa.Table | None = None  # the large-sheet path builds its columns in Arrow directly
+
+    def __len__(self) -> int:
+        return self.table.num_rows if self.table is not None else len(self.batch)
+
+    def to_arrow(self) -> pa.Table:
+        if self.table is not None:
+            return self.table
+        return pa.table({f: pa.array(self.batch.cols[f], type=arrow_type(f)) for f in FIELDS})
 
     @property
     def observations(self) -> list[Observation]:
-        return list(self.batch.observations())
+        if self.table is None:
+            return list(self.batch.observations())
+        n = self.table.num_rows
+        cols = {f: self.table.column(f).to_pylist() if f in self.table.column_names else [None] * n for f in FIELDS}
+        return [Observation(**{f: cols[f][i] for f in FIELDS}) for i in range(self.table.num_rows)]

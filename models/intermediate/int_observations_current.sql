@@ -3,11 +3,13 @@
 -- Current figures under canonical park names: a later load supersedes an earlier one (forms and
 -- targets per park-year, plans per park and plan, statistics figure by figure: a final figure
 -- replaces a preliminary 预计 one). Superseded rows stay in raw. Rebuilt park by park.
-with obs as (
+with names as (
+    select * from {{ ref('int_park_names') }} where {{ changed_parks_only('park_name') }}
+),
+obs as (
     select o.* exclude (park_key), n.park_name
     from {{ ref('stg_raw__observations') }} o
-    join {{ ref('int_park_names') }} n on n.park_key = o.park_key
-    where {{ changed_parks_only('n.park_name') }}
+    join names n on n.park_key = o.park_key
 )
 select *
 from obs

@@ -11,12 +11,13 @@ direct as (
     select park_name, indicator_name, year, value, unit, is_preliminary, 'statistics' as method,
            source_file || '!' || source_sheet || '!' || source_cell as derived_from, null as series_note
     from {{ ref('int_statistics_current') }}
-    where value is not null
+    where value is not null and park_name in (select distinct park_name from plan)  -- only the parks with a plan
 ),
 ratio as (
     select park_name, indicator_name, year, value, unit, is_preliminary, 'derived' as method, derived_from,
            note as series_note
     from {{ ref('int_indicator_series_derived') }}
+    where park_name in (select distinct park_name from plan)
 ),
 mean_growth as (
     -- average of the reported yearly growth rates since the plan's base year

@@ -7,6 +7,7 @@ stats as (
     select s.*, c.standard_unit, c.factor
     from {{ ref('int_statistics_current') }} s
     left join {{ ref('unit_conversions') }} c on c.unit = s.unit
+    where s.park_name in (select distinct park_name from targets)  -- only the parks that have targets
 ),
 growth as (
     select park_name, year, regexp_replace(indicator_name, '(增速|增长率|增长)$', '') as base_name,

@@ -11,7 +11,7 @@ select
     template,
     layout,
     park_name                    as park_name_as_written,
-    {{ name_key('park_name') }}  as park_key,
+    coalesce(park_key, {{ name_key('park_name') }}) as park_key,  -- computed at ingest since 2.0
     cast(year as integer)        as year,
     category,
     cast(seq_no as integer)      as seq_no,

@@ -13,7 +13,6 @@ import math
 import random
 from pathlib import Path
 
-from ingest.parsing import parse_workbook
 from tests.xlsx_raw import SheetSpec, write
 
 ROOT = Path(__file__).resolve().parents[2]

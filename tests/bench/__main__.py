@@ -1,0 +1,195 @@
+"""`make bench SCALE=1.0`: the national-scale benchmark (issue 9). Figures, not a test.
+
+    python -m tests.bench --scale 0.1        # a quick look (~2 minutes)
+    python -m tests.bench --scale 1.0        # national scale (~15 minutes, the inbox generated once)
+
+It generates (once, kept in the temp folder) a deterministic national-scale inbox, then measures,
+each in its own process, with the peak RSS of the whole process tree sampled every 50 ms:
+  anchors  pandas.read_excel(openpyxl) + melt, python-calamine alone, and our ingest, on the same
+           31 wide workbooks; a plain DuckDB window query for growth / YoY / CAGR over all facts
+  builds   a full build from empty, a build with one more form, a build with nothing new,
+           with the split by stage from the build's own JSON summary.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from tests.bench.national import generate, one_more_form
+
+ROOT = Path(__file__).resolve().parents[2]
+PY = sys.executable
+
+
+def tree_rss(pid: int) -> int:
+    """RSS in bytes of a process and all its descendants."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for p in Path("/proc").iterdir():
+        if not p.name.isdigit():
+            continue
+        try:
+            stat = (p / "stat").read_text()
+            fields = stat[stat.rindex(")") + 2:].split()
+            children.setdefault(int(fields[1]), []).append(int(p.name))
+            rss[int(p.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            continue
+    total, todo = 0, [pid]
+    while todo:
+        q = todo.pop()
+        total += rss.get(q, 0)
+        todo += children.get(q, [])
+    return total
+
+
+def measure(cmd: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT) -> tuple[float, int, str, int]:
+    """Wall seconds, peak tree RSS, stdout and exit code of a command."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            env={**os.environ, **(env or {})})
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss(proc.pid))
+            time.sleep(0.05)
+
+    t = threading.Thread(target=sample, daemon=True)
+    t.start()
+    out, _ = proc.communicate()
+    done.set()
+    t.join()
+    return time.perf_counter() - t0, peak, out, proc.returncode
+
+
+ANCHOR_PANDAS = """
+import sys, pandas as pd, glob
+n = 0
+for f in sorted(glob.glob(sys.argv[1] + '/*.xlsx')):
+    df = pd.read_excel(f, engine='openpyxl')
+    n += len(df.melt(id_vars=list(df.columns[:3])))
+print(n)
+"""
+ANCHOR_CALAMINE = """
+import sys, glob
+from python_calamine import CalamineWorkbook
+n = 0
+for f in sorted(glob.glob(sys.argv[1] + '/*.xlsx')):
+    wb = CalamineWorkbook.from_path(f)
+    for i in range(len(wb.sheet_names)):
+        n += sum(len(r) for r in wb.get_sheet_by_index(i).to_python())
+print(n)
+"""
+OURS = """
+import sys, tempfile, duckdb
+from pathlib import Path
+from ingest.parsing.limits import DEFAULT_LIMITS
+from ingest.warehouse import inbox
+from ingest.warehouse.loader import load_entries
+from ingest.warehouse.state import StateStore
+store = StateStore(Path(tempfile.mkdtemp()))
+store.create()
+con = duckdb.connect(str(store.history))
+entries = inbox.scan(Path(sys.argv[1]), DEFAULT_LIMITS.max_file_bytes)
+r = load_entries(con, Path(sys.argv[1]), entries, 'bench', DEFAULT_LIMITS, move_rejected=False)
+con.close()
+print(r.observations)
+"""
+WINDOW_SQL = """
+select park_name, indicator_name, year, value,
+       value / lag(value) over w - 1 as yoy,
+       pow(value / first_value(value) over w, 1.0 / nullif(year - first_value(year) over w, 0)) - 1 as cagr_base,
+       pow(value / lag(value, 3) over w, 1.0 / 3) - 1 as cagr_3y,
+       pow(value / lag(value, 5) over w, 1.0 / 5) - 1 as cagr_5y
+from intermediate.int_statistics_current
+where value is not null
+window w as (partition by park_name, indicator_name order by year)
+"""
+ANCHOR_WINDOW = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+con.execute("set memory_limit='1GB'"); con.execute('set enable_progress_bar=false')
+t = time.perf_counter()
+n = con.execute("select count(*), sum(yoy) from (" + sys.argv[2] + ")").fetchall()
+print(time.perf_counter() - t, n[0][0])
+"""
+
+
+def gib(n: int) -> str:
+    return f"{n / 2**30:.2f} GiB"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scale", type=float, default=0.1)
+    ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()))
+    a = ap.parse_args()
+    base = a.work / f"parks_bench_{a.scale:g}"
+    inbox = base / "inbox"
+    if not (base / ".generated").exists():
+        shutil.rmtree(base, ignore_errors=True)
+        t0 = time.perf_counter()
+        info = generate(inbox, a.scale)
+        (base / ".generated").write_text(json.dumps(info))
+        print(f"generated {inbox} in {time.perf_counter() - t0:.0f} s: {info}")
+    info = json.loads((base / ".generated").read_text())
+    size = sum(p.stat().st_size for p in inbox.rglob("*") if p.is_file())
+    files = sum(1 for p in inbox.rglob("*") if p.is_file())
+    print(f"inbox: {files} files, {size / 2**20:.1f} MiB, {info['figures']:,} statistics figures (scale {a.scale:g})\n")
+
+    rows: list[tuple[str, float, int, str]] = []
+    stats = str(inbox / "statistics")
+    for label, code in [("anchor: pandas.read_excel(openpyxl) + melt", ANCHOR_PANDAS),
+                        ("anchor: python-calamine to_python", ANCHOR_CALAMINE),
+                        ("ours: ingest into the history store", OURS)]:
+        wall, peak, out, rc = measure([PY, "-c", code, stats])
+        rows.append((f"{label} (31 wide workbooks)", wall, peak, out.strip().splitlines()[-1] if out.strip() else f"exit {rc}"))
+        print(f"{rows[-1][0]:<62} {wall:8.1f} s {gib(peak):>10}  {rows[-1][3]}", flush=True)
+
+    wh = base / "wh" / "parks.duckdb"
+    shutil.rmtree(base / "wh", ignore_errors=True)
+    shutil.rmtree(base / "reports", ignore_errors=True)
+    for extra in inbox.glob("extra_*"):
+        extra.unlink()
+    build = [PY, "-m", "ingest", "build", "--inbox", str(inbox), "--warehouse", str(wh), "--reports",
+             str(base / "reports"), "--exports", str(base / "exports"), "--json", "--no-exports"]
+    splits = {}
+    for label, prepare in [("build: full from empty", None), ("build: one more form", "form"),
+                           ("build: nothing new", None)]:
+        if prepare == "form":
+            one_more_form(inbox, a.scale)
+        wall, peak, out, rc = measure(build)
+        try:
+            s = json.loads(out)
+            t = s["timings_s"]
+            splits[label] = t
+            note = f"exit {rc} {s['status']}; " + ", ".join(f"{k[:-2]} {v:.1f}" for k, v in t.items() if v >= 0.05)
+        except ValueError:
+            note = f"exit {rc}"
+        rows.append((label, wall, peak, note))
+        print(f"{label:<62} {wall:8.1f} s {gib(peak):>10}  {note}", flush=True)
+
+    history = wh.parent / ".parks.state" / "history.duckdb"
+    wall, peak, out, rc = measure([PY, "-c", ANCHOR_WINDOW, str(history), WINDOW_SQL])
+    q = out.split()
+    print(f"{'anchor: plain DuckDB window query, YoY/CAGR over all facts':<62} {float(q[0]) if q else wall:8.1f} s "
+          f"{gib(peak):>10}  {q[1] if len(q) > 1 else ''} rows")
+    sizes = {p.name: p.stat().st_size for p in (history, wh) if p.exists()}
+    print("\nfiles: " + ", ".join(f"{k} {v / 2**20:.0f} MiB" for k, v in sizes.items()))
+    peak_all = max(r[2] for r in rows if r[0].startswith("build"))
+    print(f"peak RSS of any build's process tree: {gib(peak_all)}")
+
+
+if __name__ == "__main__":
+    main()
