@@ -126,7 +126,7 @@ def build_suites(tables: list[str], previous: dict[str, int], range_rules: list[
             from raw.observations o
             where o.file_sha256 in (select file_sha256 from build.pending_files where reason = 'loaded')
             group by all""", [
-            _in("template", ["eip_form", "plan", "statistics", "targets"]),
+            _in("template", ["eip_form", "plan", "statistics", "targets", "registry"]),
             _in("value_kind", ["number", "marker", "not_reported", "not_applicable", "blank", "masked", "text",
                                "date", "formula_no_cache", "invalid"]),
         ], file_column="file_sha256"),

@@ -24,7 +24,7 @@ import duckdb
 
 from . import errors, exitcodes
 from .outcome import BuildConfig, BuildResult, new_run_id
-from .warehouse import audit, inbox, publish
+from .warehouse import audit, inbox, publish, registry
 from .warehouse import dbt as dbt_runner
 from .warehouse.dbt import PROJECT_DIR
 from .warehouse.loader import load_entries
@@ -68,6 +68,15 @@ def rules_hash(registry: Path | None) -> str:
     return h.hexdigest()[:16]
 
 
+def indicator_systems() -> dict[str, list[str]]:
+    """The indicator systems to evaluate: every folder of seeds/ holding <folder>__indicators.csv, and
+    the optional seed files they have (adding a system is adding a folder)."""
+    seeds = PROJECT_DIR / "seeds"
+    systems = sorted(d.name for d in seeds.iterdir() if d.is_dir() and (d / f"{d.name}__indicators.csv").exists())
+    optional = sorted(f.stem for s in systems for f in (seeds / s).glob(f"{s}__component_terms.csv"))
+    return {"indicator_systems": systems, "system_seed_files": optional}
+
+
 def build(cfg: BuildConfig, out: Output | None = None) -> BuildResult:
     out = out or Output()
     result = BuildResult(new_run_id())
@@ -89,6 +98,10 @@ def build(cfg: BuildConfig, out: Output | None = None) -> BuildResult:
         result.codes.append(exitcodes.LOCKED)
         result.failures.append(f"refused: {exc}")
         result.finish("locked")
+    except registry.RegistryError as exc:
+        result.codes.append(exitcodes.FAULT)
+        result.failures.append(f"{exc}: fix the file and run again; nothing was done")
+        result.finish("failed")
     except inbox.InboxMissing as exc:
         result.codes.append(exitcodes.NO_INBOX)
         result.failures.append(str(exc))
@@ -138,6 +151,7 @@ def _timed(result: BuildResult, name: str) -> Callable[[], None]:
 
 def _build_locked(cfg: BuildConfig, store: StateStore, result: BuildResult, out: Output) -> None:
     t0 = time.perf_counter()
+    extra_parks = registry.read(cfg.registry) if cfg.registry is not None else []  # a bad row stops here
     store.prepare()
     publish.clean_leftovers(cfg.warehouse)
     snap = store.snapshot()
@@ -168,6 +182,7 @@ def _build_locked(cfg: BuildConfig, store: StateStore, result: BuildResult, out:
     con = connect(work)
     try:
         audit.begin_run(con, result.run_id, result.full_refresh)
+        registry.load(con, extra_parks)
         result.previous_counts = audit.last_table_counts(con)
         result.ingest = load_entries(con, cfg.inbox, new, result.run_id, cfg.limits, cfg.move_rejected, out.say)
     finally:
@@ -300,8 +315,8 @@ def _transform_and_validate(cfg: BuildConfig, store: StateStore, work: Path, res
         done = _timed(result, "dbt_s")
         # With the rules unchanged, the seeds are loaded already and the macros' unit tests cannot
         # change their verdict: a night's build runs the models and the data tests only.
-        args = ["build"] + (["--full-refresh"] if result.full_refresh
-                            else ["--exclude", "resource_type:unit_test", "resource_type:seed"])
+        args = ["build", "--vars", json.dumps(indicator_systems())] + (
+            ["--full-refresh"] if result.full_refresh else ["--exclude", "resource_type:unit_test", "resource_type:seed"])
         run = dbt_runner.run(work, store.dbt_dir, args, out.dbt, color=out.color)
         done()
         out.say(f"dbt: {'ok' if run.ok else 'FAILED'} [{run.seconds:.1f} s]")

@@ -62,3 +62,25 @@
           when ({{ comparator }}) = '≈'  then abs(({{ value }}) - ({{ threshold }})) <= ({{ tolerance }}) + 1e-9
      end)
 {%- endmacro %}
+
+{#- Gap to pass (domain.md §7): the value of the component at which the indicator meets its
+    threshold, the other components held fixed. kind: the formula kind; comparator/threshold: the
+    requirement; num/den: the components now (and at the reference year), multiplier the formula's. -#}
+{% macro gap_pass_value(kind, threshold, multiplier, num_cur, den_cur, num_ref, den_ref, ref_years, base_years, driver_growth) -%}
+    (case {{ kind }}
+        when 'ratio' then ({{ threshold }}) / ({{ multiplier }}) * ({{ den_cur }})
+        when 'reported' then ({{ threshold }})
+        when 'growth' then ({{ num_ref }}) * pow(1 + ({{ threshold }}) / ({{ multiplier }}), {{ ref_years }})
+        when 'growth_of_ratio' then {{ safe_divide(num_ref, den_ref) }} * pow(1 + ({{ threshold }}) / ({{ multiplier }}), {{ ref_years }}) * ({{ den_cur }})
+        when 'elasticity' then ({{ num_ref }}) * pow(1 + ({{ threshold }}) * ({{ driver_growth }}), {{ base_years }})
+        when 'reduction' then {{ safe_divide(num_ref, den_ref) }} * pow(1 - ({{ threshold }}) / ({{ multiplier }}), {{ base_years }}) * ({{ den_cur }})
+    end)
+{%- endmacro %}
+
+{#- A number for a sentence: thousands separated, decimals as the size needs. -#}
+{% macro fmt_number(x) -%}
+    (case when ({{ x }}) is null then 'n/a'
+          when abs({{ x }}) >= 100 then format('{:,.0f}', {{ x }})
+          when abs({{ x }}) >= 1 then format('{:,.2f}', {{ x }})
+          else format('{:.4g}', {{ x }}) end)
+{%- endmacro %}

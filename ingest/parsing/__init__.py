@@ -56,6 +56,7 @@ REPEAT_KEY = {
     "targets": ("park_name", "year", "label_key"),
     "plan": ("park_name", "plan_name", "label_key", "value_role"),
     "eip_form": ("park_name", "year", "seq_no", "row_kind", "label_key"),
+    "registry": ("park_name", "label_key"),
 }
 MAX_REPEAT_FINDINGS = 20  # per file; the rest are counted in one more finding
 

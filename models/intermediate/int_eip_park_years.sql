@@ -18,4 +18,4 @@ select
     f.source_file,
     f.source_sheet
 from forms f
-left join {{ ref('park_registry') }} r on r.park_name = f.park_name
+left join {{ ref('int_park_registry') }} r on r.park_name = f.park_name

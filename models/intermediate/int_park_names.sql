@@ -1,9 +1,9 @@
 -- Park names as keys -> canonical name: the registry's names and aliases (seeds/park_registry.csv),
 -- and every other spelling seen in raw as a park of its own (trimmed, half-width).
 with registry as (
-    select park_name as canonical, park_name as spelling from {{ ref('park_registry') }}
+    select park_name as canonical, park_name as spelling from {{ ref('int_park_registry') }}
     union all
-    select park_name, trim(alias) from {{ ref('park_registry') }}, unnest(string_split(coalesce(aliases, ''), '|')) t(alias)
+    select park_name, trim(alias) from {{ ref('int_park_registry') }}, unnest(string_split(coalesce(aliases, ''), '|')) t(alias)
     where trim(alias) <> ''
 ),
 keys as (

@@ -25,6 +25,10 @@ plan as (
     from rows
     group by park_name, plan_name, label_key
 ),
+suffix_words as (
+    select comparator, '(' || string_agg(phrase, '|' order by length(phrase) desc) || ')' as phrases
+    from {{ ref('target_phrases') }} where kind = 'suffix' group by comparator
+),
 classified as (
     select *,
         regexp_replace(coalesce(target_text, ''), '\s', '', 'g') as t,
@@ -33,16 +37,16 @@ classified as (
     from plan
 )
 select
-    * exclude (t),
+    c.* exclude (t),
     case when target_number is not null then 'number'
-         when regexp_full_match(t, '[0-9]+(\.[0-9]+)?%?(以上|及以上)') then 'at_least'
-         when regexp_full_match(t, '[0-9]+(\.[0-9]+)?%?(以下|及以下|以内)') then 'at_most'
-         when regexp_full_match(t, '[0-9]+(\.[0-9]+)?%?左右') then 'about'
-         when regexp_full_match(t, '[0-9]+(\.[0-9]+)?\s*[-~～—–至]\s*[0-9]+(\.[0-9]+)?%?') then 'range'
-         when t like '%同步%' then 'relative'
-         when t = '' or t in ('-', '—', '－') then 'none'
+         when regexp_full_match(t, '[0-9]+(\.[0-9]+)?%?' || (select phrases from suffix_words where comparator = '>=')) then 'at_least'
+         when regexp_full_match(t, '[0-9]+(\.[0-9]+)?%?' || (select phrases from suffix_words where comparator = '<=')) then 'at_most'
+         when regexp_full_match(t, '[0-9]+(\.[0-9]+)?%?' || (select phrases from suffix_words where comparator = '≈')) then 'about'
+         when regexp_full_match(t, '[0-9]+(\.[0-9]+)?\s*' || {{ range_separators() }} || '\s*[0-9]+(\.[0-9]+)?%?') then 'range'
+         when regexp_matches(t, {{ phrases('relative') }}) then 'relative'
+         when t = '' or t in (select phrase from {{ ref('target_phrases') }} where kind = 'no_target') then 'none'
          else 'qualitative' end as target_kind,
     coalesce(target_number, try_cast(regexp_extract(t, '^([0-9]+(\.[0-9]+)?)', 1) as double)) as target_low,
-    coalesce(target_number, try_cast(nullif(regexp_extract(t, '[-~～—–至]([0-9]+(\.[0-9]+)?)', 1), '') as double),
+    coalesce(target_number, try_cast(nullif(regexp_extract(t, {{ range_separators() }} || '([0-9]+(\.[0-9]+)?)', 1), '') as double),
              try_cast(regexp_extract(t, '^([0-9]+(\.[0-9]+)?)', 1) as double)) as target_high
-from classified
+from classified c

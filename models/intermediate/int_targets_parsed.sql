@@ -1,6 +1,6 @@
--- Yearly targets of a government work report, parsed from their phrases (domain.md §3):
--- 增长5%以上 (growth ≥), 增长5%左右 (growth ≈), 达54% (level ≥), 超5亿美元 / 突破1600家 (level >),
--- 与经济增长同步 (relative), 完成上级下达任务 (qualitative).
+-- Yearly targets of a government work report, parsed from their phrases (domain.md §3; the words
+-- are in seed target_phrases): 增长5%以上 (growth ≥), 增长5%左右 (growth ≈), 达54% (level ≥),
+-- 超5亿美元 / 突破1600家 (level >), 与经济增长同步 (relative), 完成上级下达任务 (qualitative).
 with rows as (
     select park_name, year, label_key as indicator_name, label, unit, target_text,
            regexp_replace(coalesce(target_text, ''), '\s', '', 'g') as t,
@@ -8,15 +8,31 @@ with rows as (
     from {{ ref('int_observations_admitted') }}
     where template = 'targets'
 ),
+words as (
+    select
+        {{ phrases('relative') }} as relative,
+        {{ phrases('growth_verb') }} as growth_verb,
+        (select '(' || string_agg(phrase, '|' order by length(phrase) desc) || ')' from {{ ref('target_phrases') }}
+         where kind = 'growth_verb' and sign = -1) as reduction_verb,
+        {{ phrases('level_verb') }} as level_verb,
+        {{ phrases('suffix') }} as suffix
+),
 kinds as (
-    select *,
-        case when regexp_matches(t, '同步') then 'relative'
-             when regexp_matches(t, '(增长|增速|提高|下降|降低)[0-9]') then 'growth'
-             when regexp_matches(t, '(达到|达|超过|超|突破|不低于|不少于|不超过|控制在|低于)[0-9]') then 'level'
+    select r.*,
+        case when regexp_matches(t, w.relative) then 'relative'
+             when regexp_matches(t, w.growth_verb || '[0-9]') then 'growth'
+             when regexp_matches(t, w.level_verb || '[0-9]') then 'level'
              else 'qualitative' end as target_kind,
+        regexp_matches(t, w.reduction_verb || '[0-9]') as is_reduction,
         try_cast(regexp_extract(t, '([0-9]+(\.[0-9]+)?)', 1) as double) as number,
-        regexp_extract(t, '[0-9]+(\.[0-9]+)?(.*?)(以上|以下|左右|以内)?$', 2) as unit_in_text
-    from rows
+        regexp_extract(t, '[0-9]+(\.[0-9]+)?(.*?)' || w.suffix || '?$', 2) as unit_in_text,
+        -- the comparator a suffix (以上, 左右…) or a level verb (超, 不超过…) says
+        (select p.comparator from {{ ref('target_phrases') }} p
+         where p.kind = 'suffix' and ends_with(r.t, p.phrase) order by length(p.phrase) desc limit 1) as suffix_comparator,
+        (select p.comparator from {{ ref('target_phrases') }} p
+         where p.kind = 'level_verb' and regexp_matches(r.t, p.phrase || '[0-9]') order by length(p.phrase) desc limit 1)
+            as verb_comparator
+    from rows r, words w
 )
 select
     k.park_name,
@@ -25,20 +41,13 @@ select
     k.label,
     k.target_text,
     k.target_kind,
-    case when target_kind = 'growth' then
-             case when regexp_matches(t, '(下降|降低)[0-9]') then
-                      case when t like '%左右' then '≈' when t like '%以下' or t like '%以内' then '<=' else '>=' end
-                  when t like '%左右' then '≈' when t like '%以下' or t like '%以内' then '<=' else '>=' end
-         when target_kind = 'level' then
-             case when regexp_matches(t, '(超过|超|突破)[0-9]') then '>'
-                  when regexp_matches(t, '(不超过|控制在|以内)') or t like '%以下' then '<='
-                  when regexp_matches(t, '低于[0-9]') and not regexp_matches(t, '不低于') then '<'
-                  when t like '%左右' then '≈'
-                  else '>=' end
+    case when target_kind = 'growth' then coalesce(suffix_comparator, '>=')
+         when target_kind = 'level' then case when suffix_comparator in ('≈', '<=') then suffix_comparator
+                                              else coalesce(verb_comparator, '>=') end
          when target_kind = 'relative' then '>='
     end as comparator,
     -- a reduction target (下降3%) is a growth of −3 %
-    case when target_kind = 'growth' and regexp_matches(t, '(下降|降低)[0-9]') then -number
+    case when target_kind = 'growth' and is_reduction then -number
          when target_kind in ('growth', 'level') then number end as target_value,
     case when target_kind = 'relative' then r.indicator_name end as reference_indicator,
     case when target_kind = 'level' then coalesce(nullif(k.unit, ''), nullif(k.unit_in_text, ''))

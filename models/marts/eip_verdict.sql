@@ -1,7 +1,12 @@
--- HJ 274-2015 verdict per park-year: every mandatory indicator meets its requirement, at least
--- var('eip_min_optional_selected') optional indicators are selected, and every selected one meets it.
+-- HJ 274-2015 verdict per park-year, with the columns this mart has always had: every mandatory
+-- indicator meets its requirement, at least the seed's number (hj274_2015__verdict,
+-- min_optional_selected; dbt var eip_min_optional_selected overrides) of optional indicators are
+-- selected, and every selected one meets it. NULL when nothing fails but something cannot be judged.
 with a as (
     select * from {{ ref('eip_assessment') }}
+),
+v as (
+    select * from {{ ref('system_verdict') }} where system_code = 'hj274_2015'
 ),
 counts as (
     select
@@ -17,21 +22,16 @@ counts as (
     group by all
 )
 select
-    park_name,
-    year,
-    case when len(failed_list) > 0 or optional_selected < {{ var('eip_min_optional_selected') }} then false
-         when len(unjudged_list) > 0 then null
-         else true end as passed,
-    mandatory_total,
-    mandatory_passed,
-    optional_selected,
-    optional_passed,
+    c.park_name,
+    c.year,
+    case v.verdict when 'pass' then true when 'fail' then false end as passed,
+    c.mandatory_total,
+    c.mandatory_passed,
+    c.optional_selected,
+    c.optional_passed,
     -- flat text, not lists: BI tools bundling DuckDB 1.0 cannot read list columns written by 1.4+
-    array_to_string(failed_list, ',') as failed_seq_nos,
-    array_to_string(unjudged_list, ',') as unjudged_seq_nos,
-    nullif(concat_ws('; ',
-        case when optional_selected < {{ var('eip_min_optional_selected') }}
-             then optional_selected || ' optional indicators selected, at least {{ var("eip_min_optional_selected") }} required' end,
-        case when len(unjudged_list) > 0 then 'cannot be judged: ' || array_to_string(unjudged_list, ', ') end
-    ), '') as note
-from counts
+    array_to_string(c.failed_list, ',') as failed_seq_nos,
+    array_to_string(c.unjudged_list, ',') as unjudged_seq_nos,
+    v.note
+from counts c
+join v on v.park_name = c.park_name and v.year = c.year

@@ -22,4 +22,4 @@ select
     s.first_seen_at,
     coalesce(s.n_figures, 0) as n_figures
 from seen s
-full join {{ ref('park_registry') }} r on r.park_name = s.park_name
+full join {{ ref('int_park_registry') }} r on r.park_name = s.park_name

@@ -75,18 +75,27 @@ aligned as (
     left join conv cl on cl.unit = l.latest_unit
     left join conv cp on cp.unit = p.unit
 ),
+rated as (
+    -- a rate or share (unit %, or a name ending 率/比重/占比/增速…: seed rate_indicators) is followed in
+    -- percentage points: a compound growth of a growth rate means nothing (domain.md §2)
+    select *,
+        exists (select 1 from {{ ref('rate_indicators') }} r
+                where (r.match = 'unit' and aligned.unit = r.text)
+                   or (r.match = 'name_suffix' and ends_with(aligned.indicator_name, r.text))) as is_rate
+    from aligned
+),
 measured as (
     select *,
         {{ plan_progress('latest_value', 'base_value', 'target_value') }} as progress,
         {{ safe_divide('latest_year - base_year', 'target_year - base_year') }} as time_elapsed,
-        {{ annual_growth('latest_value', 'base_value', 'latest_year - base_year') }} as achieved_rate,
-        {{ required_rate('target_value', 'latest_value', 'target_year - latest_year') }} as required_rate,
+        case when not is_rate then {{ annual_growth('latest_value', 'base_value', 'latest_year - base_year') }} end as achieved_rate,
+        case when not is_rate then {{ required_rate('target_value', 'latest_value', 'target_year - latest_year') }} end as required_rate,
         case when comparator = 'between' then latest_value between target_low - 1e-9 and target_high + 1e-9
                   or (direction = 'higher' and latest_value > target_high)
                   or (direction = 'lower' and latest_value < target_low)
              else {{ meets('latest_value', 'comparator', 'target_value', var('target_about_tolerance_pp')) }}
         end as target_met
-    from aligned
+    from rated
 )
 select
     park_name,
@@ -122,13 +131,15 @@ select
         case when target_kind = 'about' then 'target about ' || target_value || ' (±' || {{ var('target_about_tolerance_pp') }} || '): met only inside that band' end,
         case when target_kind = 'range' then 'target range ' || target_low || '–' || target_high end,
         case when comparator is not null and latest_value is not null and progress is null then 'progress undefined (target equals base)' end,
-        case when latest_value is not null and achieved_rate is null then 'achieved rate undefined: ' || coalesce({{ annual_growth_note('latest_value', 'base_value', 'latest_year - base_year') }}, '') end,
-        case when latest_preliminary then 'latest value preliminary (预计)' end,
+        case when is_rate then 'a rate or share: judged on its value, in percentage points; no compound achieved or required rate' end,
+        case when not is_rate and latest_value is not null and achieved_rate is null then 'achieved rate undefined: ' || coalesce({{ annual_growth_note('latest_value', 'base_value', 'latest_year - base_year') }}, '') end,
+        case when latest_preliminary then 'latest value preliminary' end,
         case when latest_method = 'derived' then 'latest value derived from statistics: ' || latest_source end,
         case when latest_method = 'mean_growth' then 'latest value: mean of yearly growth rates since ' || base_year end,
         series_note
     ), '') as note,
     direction,
+    is_rate,
     target_kind,
     comparator,
     time_elapsed,

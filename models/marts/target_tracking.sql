@@ -10,10 +10,10 @@ stats as (
     where s.park_name in (select distinct park_name from targets)  -- only the parks that have targets
 ),
 growth as (
-    select park_name, year, regexp_replace(indicator_name, '(增速|增长率|增长)$', '') as base_name,
+    select park_name, year, regexp_replace(indicator_name, {{ phrases('growth_row_suffix') }} || '$', '') as base_name,
            value, source_file || '!' || source_sheet || '!' || source_cell as source, is_preliminary
     from stats
-    where regexp_matches(indicator_name, '(增速|增长率|增长)$') and coalesce(unit, '%') = '%' and value is not null
+    where regexp_matches(indicator_name, {{ phrases('growth_row_suffix') }} || '$') and coalesce(unit, '%') = '%' and value is not null
     qualify row_number() over (partition by park_name, year, base_name order by indicator_name) = 1
 ),
 actuals as (
@@ -55,7 +55,7 @@ select
     nullif(concat_ws('; ',
         case when target_kind = 'qualitative' then 'qualitative target: published, not judged' end,
         case when target_kind = 'growth' and actual_value is null
-             then 'no reported growth (' || indicator_name || '增速/增长率/增长) for ' || year end,
+             then 'no reported growth row for ' || indicator_name || ' in ' || year end,
         case when target_kind = 'level' and unit_mismatch
              then 'unit mismatch: target in ' || coalesce(target_unit, '(none)') || ', statistics in ' || coalesce(actual_unit, '(none)') || ': not compared' end,
         case when target_kind = 'level' and actual_value is null and not coalesce(unit_mismatch, false)
@@ -64,7 +64,7 @@ select
         case when target_kind = 'relative' then 'judged against ' || coalesce(reference_indicator, '?') || ' growth' || coalesce(' ' || reference_growth || '%', ' (not reported)') || ', met within −' || {{ var('target_about_tolerance_pp') }} || ' pp' end,
         case when target_kind = 'relative' and actual_value is null then 'no reported growth for ' || indicator_name || ' in ' || year end,
         case when comparator = '≈' then 'about: within ±' || {{ var('target_about_tolerance_pp') }} || ' pp' end,
-        case when actual_preliminary then 'actual is preliminary (预计)' end
+        case when actual_preliminary then 'actual is preliminary' end
     ), '') as note,
     target_unit,
     reference_indicator,

@@ -124,9 +124,11 @@ def test_rules_changed_rebuilds_the_marts_whole(tmp_path, samples_dir, monkeypat
     first = subprocess.run(cmd, cwd=project, capture_output=True, text=True, timeout=900)
     assert first.returncode == 0, out(first)
     assert q(wh, "select passed from marts.eip_assessment where seq_no = 29") == [(True,)]   # 41.35 ≥ 15
-    catalog = project / "seeds" / "hj274_catalog.csv"
-    catalog.write_text(catalog.read_text(encoding="utf-8").replace(
-        "29,环境保护,绿化覆盖率,%,>=,15,", "29,环境保护,绿化覆盖率,%,>=,45,"), encoding="utf-8")
+    thresholds = project / "seeds" / "hj274_2015" / "hj274_2015__thresholds.csv"
+    text = thresholds.read_text(encoding="utf-8")
+    assert "hj274_2015,hj29,always,,,,>=,15," in text
+    thresholds.write_text(text.replace("hj274_2015,hj29,always,,,,>=,15,", "hj274_2015,hj29,always,,,,>=,45,"),
+                          encoding="utf-8")
     second = subprocess.run(cmd, cwd=project, capture_output=True, text=True, timeout=900)
     assert second.returncode == 0, out(second)
     assert "rebuilt whole" in second.stderr

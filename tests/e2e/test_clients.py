@@ -1,0 +1,127 @@
+"""The serving file for every client: DuckDB 1.0.0 reads every published relation and SQLAlchemy
+(duckdb-engine, as Superset uses it) reflects every column with a concrete type; no nested types;
+every table and column documented; every example query returns rows on the samples."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.support import ROOT, copy_samples, out, q, run_build
+
+OLD_CLIENT = {"duckdb": "1.0.0", "duckdb-engine": "0.17.0", "sqlalchemy": "1.4.54"}
+PUBLISHED = ("raw", "audit", "reference", "marts")
+
+
+@pytest.fixture(scope="module")
+def wh(tmp_path_factory, samples_dir):
+    tmp = tmp_path_factory.mktemp("clients")
+    inbox = copy_samples(tmp / "inbox")
+    wh = tmp / "wh" / "parks.duckdb"
+    proc = run_build(inbox, wh)
+    assert proc.returncode == 0, out(proc)
+    return wh
+
+
+def old_client_python() -> Path:
+    """A virtualenv of its own with the oldest client we support (kept between runs)."""
+    tag = "-".join(f"{k}{v}" for k, v in OLD_CLIENT.items())
+    venv = Path(tempfile.gettempdir()) / f"parks-old-client-{tag}"
+    py = venv / "bin" / "python"
+    if not (venv / ".ready").exists():
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+        r = subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                            *[f"{k}=={v}" for k, v in OLD_CLIENT.items()]], capture_output=True, text=True)
+        assert r.returncode == 0, r.stdout + r.stderr
+        (venv / ".ready").write_text("ok")
+    return py
+
+
+READ_EVERYTHING = """
+import json, sys
+import duckdb
+from sqlalchemy import create_engine, inspect
+path = sys.argv[1]
+con = duckdb.connect(path, read_only=True)
+tables = con.execute("select table_schema, table_name from information_schema.tables "
+                     "where table_schema in ('raw', 'audit', 'reference', 'marts') order by 1, 2").fetchall()
+rows = {f"{s}.{t}": len(con.execute(f'select * from "{s}"."{t}"').fetchall()) for s, t in tables}
+con.close()
+engine = create_engine("duckdb:///" + path, connect_args={"read_only": True})
+ins = inspect(engine)
+types = {}
+for s in ("raw", "audit", "reference", "marts"):
+    for t in ins.get_table_names(schema=s):
+        for c in ins.get_columns(t, schema=s):
+            types[f"{s}.{t}.{c['name']}"] = type(c["type"]).__name__
+print(json.dumps({"version": duckdb.__version__, "rows": rows, "types": types}))
+"""
+
+
+def test_every_relation_reads_in_duckdb_1_0_and_reflects_with_concrete_types(wh):
+    py = old_client_python()
+    r = subprocess.run([str(py), "-c", READ_EVERYTHING, str(wh)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    got = json.loads(r.stdout)
+    assert got["version"] == OLD_CLIENT["duckdb"]
+    current = {f"{s}.{t}" for s, t in q(wh, """select table_schema, table_name from information_schema.tables
+                                              where table_schema in ('raw', 'audit', 'reference', 'marts')""")}
+    assert set(got["rows"]) == set(current) and len(current) > 30
+    assert got["rows"]["marts.eip_assessment"] == 32 and got["rows"]["raw.observations"] == 169
+    untyped = {c: t for c, t in got["types"].items() if t in ("NullType", "NULLTYPE")}
+    assert not untyped
+    assert len(got["types"]) == q(wh, "select count(*) from duckdb_columns() where schema_name in "
+                                      "('raw', 'audit', 'reference', 'marts')")[0][0]
+
+
+def test_published_relations_are_flat_and_in_the_old_storage_format(wh):
+    nested = q(wh, """select schema_name, table_name, column_name, data_type from duckdb_columns()
+                      where schema_name in ('raw', 'audit', 'reference', 'marts')
+                        and (data_type like '%[]' or data_type like 'STRUCT%' or data_type like 'MAP%'
+                             or data_type like 'UNION%')""")
+    assert nested == []
+    with duckdb.connect(str(wh), read_only=True) as con:
+        tags = con.execute("select tags from duckdb_databases() where database_name = current_database()").fetchall()
+    assert tags[0][0].get("storage_version", "").startswith("v1.0.0")
+    # only the published schemas: the build's own (staging, intermediate, build) stay in the history store
+    schemas = {s for (s,) in q(wh, "select distinct schema_name from duckdb_tables()")}
+    assert schemas <= set(PUBLISHED)
+
+
+def test_every_table_and_column_is_documented(wh):
+    undocumented = q(wh, """select schema_name || '.' || table_name || '.' || column_name from duckdb_columns()
+                            where schema_name in ('raw', 'audit', 'reference', 'marts')
+                              and (comment is null or trim(comment) = '')""")
+    assert undocumented == []
+    tables = q(wh, """select schema_name || '.' || table_name from duckdb_tables()
+                      where schema_name in ('raw', 'audit', 'reference', 'marts') and (comment is null or trim(comment) = '')""")
+    assert tables == []
+    unrendered = q(wh, r"""select schema_name || '.' || table_name || '.' || column_name, comment from duckdb_columns()
+                           where schema_name in ('raw', 'audit', 'reference', 'marts')
+                             and (comment like '%{{%' or comment like '%}}%' or regexp_matches(comment, '\bvar\s*\(')
+                                  or comment = 'None')""")
+    assert unrendered == []
+
+
+@pytest.mark.parametrize("analysis", sorted(p.name for p in (ROOT / "analyses").glob("*.sql")))
+def test_every_example_query_returns_rows(wh, analysis):
+    sql = (ROOT / "analyses" / analysis).read_text(encoding="utf-8")
+    assert q(wh, sql), f"{analysis} returned no rows on the samples"
+
+
+def test_readme_links_and_make_targets_resolve():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    import re
+
+    for link in re.findall(r"\]\(([^)#]+)\)", readme):
+        if not link.startswith("http"):
+            assert (ROOT / link).exists(), link
+    targets = set(re.findall(r"^([a-z-]+):.*##", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M))
+    for target in re.findall(r"`make ([a-z-]+)", readme):
+        assert target in targets, target
+    assert "../shared" not in (ROOT / "Makefile").read_text(encoding="utf-8")
