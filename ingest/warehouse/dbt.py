@@ -1,0 +1,92 @@
+"""dbt in its own process group, so that a signal to the build ends dbt too and nothing is orphaned.
+
+The child also asks the kernel to kill it when the build process dies (PR_SET_PDEATHSIG), which
+covers a build killed with SIGKILL.
+"""
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+PR_SET_PDEATHSIG = 1
+
+
+@dataclass
+class DbtRun:
+    ok: bool
+    seconds: float
+    failures: list[dict] = field(default_factory=list)  # failed nodes from run_results.json
+    log_tail: list[str] = field(default_factory=list)
+
+
+def _die_with_parent() -> None:
+    os.setsid()
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+def executable() -> str:
+    local = Path(sys.executable).parent / "dbt"
+    return str(local) if local.exists() else "dbt"
+
+
+def run(db: Path, dbt_dir: Path, args: list[str], say: Callable[[str], None], color: bool = False) -> DbtRun:
+    """Run ``dbt <args>`` on ``db``; lines go to ``say``."""
+    env = dict(os.environ, DBT_DUCKDB_PATH=str(db), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
+    target = dbt_dir / "target"
+    cmd = [executable(), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+           "--target-path", str(target), "--log-path", str(dbt_dir / "logs"),
+           "--use-colors" if color else "--no-use-colors"]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, errors="replace", preexec_fn=_die_with_parent)
+    tail: list[str] = []
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            line = line.rstrip("\n")
+            tail = (tail + [line])[-40:]
+            say(line)
+        proc.wait()
+    except BaseException:
+        stop(proc)
+        raise
+    failures = _failures(target / "run_results.json") if proc.returncode else []
+    return DbtRun(proc.returncode == 0, time.perf_counter() - t0, failures, tail)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """End dbt and everything it started: SIGTERM to the group, SIGKILL after a grace period."""
+    if proc.poll() is not None:
+        return
+    for sig, grace in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=grace)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _failures(path: Path) -> list[dict]:
+    try:
+        results = json.loads(path.read_text(encoding="utf-8")).get("results", [])
+    except (OSError, ValueError):
+        return []
+    return [{"unique_id": r.get("unique_id"), "status": r.get("status"), "message": (r.get("message") or "")[:500],
+             "relation": r.get("relation_name")}
+            for r in results if r.get("status") in ("error", "fail")]

@@ -1,0 +1,267 @@
+"""Loading the inbox's new files into the build's copy of the history store.
+
+Each file is parsed on its own (bytes in, columns out), appended to raw.observations in one
+transaction with its audit rows, and its parks are noted in build.pending_files so that dbt
+recomputes only them. A file that cannot be loaded is set aside with its reason; the others load.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+import multiprocessing
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from ..parsing import ParsedFile, SheetInfo, parse_file
+from ..parsing.limits import Limits
+from ..parsing.records import Finding
+from . import audit
+from .inbox import Entry, set_aside
+
+MAX_DUPLICATE_FINDINGS = 20  # per file; the rest are counted in one more finding
+
+# In-file duplicates: the same figure twice in one file (a repeated year column, a sheet copied).
+# The first cell in sheet, row, column order is used; the others point at it.
+DUPLICATE_KEY = {
+    "statistics": "park_name, year, label_key",
+    "targets": "park_name, year, label_key",
+    "plan": "park_name, plan_name, label_key, value_role",
+    "eip_form": "park_name, year, seq_no, row_kind, label_key",
+}
+
+
+@dataclass
+class FileOutcome:
+    name: str
+    status: str  # loaded | duplicate | rejected | known
+    message: str = ""
+    n_observations: int = 0
+    sha256: str = ""
+    entry: Entry | None = None
+    parks: list[str] = field(default_factory=list)
+
+
+@dataclass
+class IngestReport:
+    outcomes: list[FileOutcome] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(o.status == status for o in self.outcomes)
+
+    @property
+    def rejected(self) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.status == "rejected"]
+
+    @property
+    def observations(self) -> int:
+        return sum(o.n_observations for o in self.outcomes)
+
+    @property
+    def new(self) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.status != "known"]
+
+
+FLUSH_ROWS = 400_000  # parsed figures written together (one transaction, one pass of the duplicate check)
+
+
+@dataclass
+class _Parsed:
+    outcome: FileOutcome
+    table: pa.Table
+    sheets: list[SheetInfo]
+    findings: list[Finding]
+    size: int
+
+
+@dataclass
+class _Pending:
+    """Files parsed and not written yet: the work copy is only committed at the end of the build,
+    so files are written in batches, not one transaction each."""
+
+    parsed: list[_Parsed] = field(default_factory=list)
+    files: list[dict] = field(default_factory=list)  # audit.files rows of rejected and duplicate files
+    findings: list[tuple] = field(default_factory=list)
+    pending: list[tuple] = field(default_factory=list)  # build.pending_files rows
+    rows: int = 0
+
+
+PARALLEL_BYTES = 4 << 20  # below this much new data a second process costs more than it saves
+WORKERS = 2
+
+
+def _die_with_parent() -> None:
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: no orphan when the build dies
+    except OSError:
+        pass
+
+
+def _parsed_in_order(entries: list[Entry], limits: Limits) -> Iterator[ParsedFile | None]:
+    """ParsedFile of each entry in order (None for entries not to parse). Large inboxes are parsed by
+    worker processes, a few files ahead, while this process writes to DuckDB."""
+    todo = [e for e in entries if e.data is not None]
+    if sum(len(e.data or b"") for e in todo) < PARALLEL_BYTES:
+        for e in entries:
+            yield parse_file(e.data, limits) if e.data is not None else None
+        return
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=WORKERS, mp_context=ctx, initializer=_die_with_parent) as pool:
+        window: deque[Future | None] = deque()
+        it = iter(entries)
+        for e in it:
+            window.append(pool.submit(parse_file, e.data, limits) if e.data is not None else None)
+            if len(window) >= WORKERS * 2:
+                break
+        while window:
+            fut = window.popleft()
+            nxt = next(it, None)
+            if nxt is not None:
+                window.append(pool.submit(parse_file, nxt.data, limits) if nxt.data is not None else None)
+            yield fut.result() if fut is not None else None
+
+
+def load_entries(con: duckdb.DuckDBPyConnection, inbox: Path, entries: list[Entry], run_id: str, limits: Limits,
+                 move_rejected: bool = True, progress: Callable[[str], None] | None = None) -> IngestReport:
+    say = progress or (lambda _text: None)
+    report = IngestReport()
+    known = audit.known_files(con)
+    work = [e for e in entries if not _is_known(e, known)]
+    report.outcomes += [FileOutcome(e.name, "known", "already loaded", sha256=e.sha256, entry=e)
+                        for e in entries if _is_known(e, known)]
+    # files with the bytes of another file are not parsed (decided before parsing, in order)
+    firsts: dict[str, str] = dict(known.live_shas)
+    to_parse = []
+    for e in work:
+        if e.problem or e.sha256 in firsts:
+            to_parse.append(Entry(e.rel, e.name, e.mtime, e.size, None, e.sha256, e.problem))
+        else:
+            firsts[e.sha256] = e.name
+            to_parse.append(e)
+    pending = _Pending()
+    next_seq = audit.next_load_seq(con)
+    for i, (entry, parsed) in enumerate(zip(work, _parsed_in_order(to_parse, limits)), start=1):
+        entry.data = None  # the bytes are no longer needed: keep memory flat over a long inbox
+        outcome = _outcome(entry, parsed, known, pending, next_seq)
+        if outcome.status == "loaded":
+            next_seq += 1
+        if outcome.status == "rejected" and move_rejected:
+            where = set_aside(inbox, entry, outcome.message)
+            pending.files[-1]["set_aside_as"] = where
+            outcome.message += f" (set aside in {where})" if where else " (could not be moved out of INBOX)"
+        report.outcomes.append(outcome)
+        detail = f"{outcome.n_observations} observations" if outcome.status == "loaded" else outcome.message
+        say(f"[{i}/{len(work)}] {entry.name}: {outcome.status}, {detail}")
+        if pending.rows >= FLUSH_ROWS:
+            _flush(con, pending, run_id)
+            pending = _Pending()
+    _flush(con, pending, run_id)
+    return report
+
+
+def _constant(value: str, n: int) -> pa.Array:
+    """One value for n rows, as a dictionary array: no Python object per row."""
+    return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array([value], pa.string()))
+
+
+def _is_known(e: Entry, known: audit.KnownFiles) -> bool:
+    if e.problem or not e.sha256:
+        return False
+    return (e.sha256, e.name) in known.live or (e.sha256, e.name) in known.rejected_and_gone
+
+
+def _outcome(entry: Entry, parsed: ParsedFile | None, known: audit.KnownFiles, pending: _Pending,
+             load_seq: int) -> FileOutcome:
+    def refuse(status: str, msg: str, findings: list[Finding] = ()) -> FileOutcome:
+        pending.files.append(dict(name=entry.name, sha=entry.sha256, size=entry.size, status=status, message=msg))
+        pending.findings += [(entry.name, entry.sha256, f) for f in findings]
+        return FileOutcome(entry.name, status, msg, sha256=entry.sha256, entry=entry)
+
+    if entry.problem:
+        return refuse("rejected", f"{entry.name}: {entry.problem}")
+    sha = entry.sha256
+    if sha in known.live_shas:
+        known.live[(sha, entry.name)] = "duplicate"
+        return refuse("duplicate", f"same bytes as {known.live_shas[sha]}: nothing loaded twice")
+    assert parsed is not None
+    if parsed.error is not None:
+        where = parsed.error_where
+        return refuse("rejected", f"{entry.name}: {where + ': ' if where else ''}{parsed.error}")
+    skipped = [s for s in parsed.sheets if not (s.template and s.n)]
+    skipped_text = "; ".join(f"sheet {s.sheet!r} skipped: {s.message or 'no rows'}" for s in skipped)
+    if parsed.table is None:
+        return refuse("rejected", f"{entry.name}: no sheet in a known template ({skipped_text or 'no sheets'})",
+                      parsed.findings)
+    n = parsed.table.num_rows
+    table = (parsed.table.append_column("file_name", _constant(entry.name, n))
+             .append_column("file_sha256", _constant(sha, n))
+             .append_column("load_seq", pa.array(np.full(n, load_seq, dtype=np.int64))))
+    outcome = FileOutcome(entry.name, "loaded", skipped_text, n, sha256=sha, entry=entry)
+    pending.parsed.append(_Parsed(outcome, table, parsed.sheets, parsed.findings, entry.size))
+    pending.rows += n
+    known.live[(sha, entry.name)] = "loaded"
+    known.live_shas[sha] = entry.name
+    return outcome
+
+
+COL_LETTERS = """
+create or replace temp macro col_letters(n) as
+    case when n <= 26 then chr(64 + n)
+         when n <= 702 then chr(64 + (n - 1) // 26) || chr(65 + (n - 1) % 26)
+         else chr(64 + (n - 1) // 676) || chr(65 + ((n - 1) // 26 - 1) % 26) || chr(65 + (n - 1) % 26) end
+"""
+
+
+def _flush(con: duckdb.DuckDBPyConnection, pending: _Pending, run_id: str) -> None:
+    """Write the parsed files and the audit rows of the batch in one transaction."""
+    if not pending.parsed and not pending.files:
+        return
+    con.execute("begin transaction")
+    try:
+        if pending.parsed:
+            # files of one shape are written together (Arrow cannot mix dictionary and plain columns)
+            by_schema: dict[pa.Schema, list[pa.Table]] = {}
+            for p in pending.parsed:
+                by_schema.setdefault(p.table.schema, []).append(p.table)
+            now = dt.datetime.now()
+            # FSST trains a symbol table per segment: the slowest part of writing raw, for little gain on
+            # labels that dictionary compression already shrinks
+            con.execute("set disabled_compression_methods = 'fsst'")
+            for tables in by_schema.values():
+                con.register("incoming", pa.concat_tables(tables))
+                con.execute("insert into raw.observations by name select *, ? as run_id, ? as loaded_at from incoming",
+                            [run_id, now])
+                con.unregister("incoming")
+            sheets = []
+            for p in pending.parsed:
+                sha = p.outcome.sha256
+                parks = p.table.column("park_name").unique().drop_null().to_pylist()
+                p.outcome.parks = sorted(parks)
+                sheets += [(p.outcome.name, sha, s) for s in p.sheets]
+                pending.findings += [(p.outcome.name, sha, f) for f in p.findings]
+                used = [s for s in p.sheets if s.template is not None and s.n]
+                pending.files.append(dict(
+                    name=p.outcome.name, sha=sha, size=p.size, status="loaded", message=p.outcome.message,
+                    load_seq=int(p.table.column("load_seq")[0].as_py()),
+                    templates=",".join(sorted({s.template for s in used if s.template})),
+                    park_names=",".join(p.outcome.parks), n_sheets=len(used), n_observations=p.outcome.n_observations))
+                pending.pending += [(sha, park, "loaded") for park in p.outcome.parks] or [(sha, None, "loaded")]
+            audit.insert_sheets_of(con, sheets)
+            audit.note_pending_many(con, pending.pending)
+        audit.insert_findings_of(con, run_id, pending.findings)
+        audit.record_files(con, run_id, pending.files)
+        con.execute("commit")
+        con.execute("reset disabled_compression_methods")
+    except Exception:
+        con.execute("rollback")
+        raise
