@@ -33,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--no-exports", action="store_true", help="do not write EXPORTS after publishing")
     b.add_argument("--json", action="store_true", help="print the run summary as JSON on stdout")
     b.add_argument("--quiet", action="store_true", help="print nothing but the summary line (or the JSON)")
+    b.add_argument("--verbose", action="store_true", help="print a line per file loaded and every dbt line")
 
     r = sub.add_parser("parse", help="print what a workbook yields, one JSON line per value cell")
     r.add_argument("file", type=Path)
@@ -50,24 +51,38 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "parse":
         return _parse(args.file)
     if args.command == "export":
-        from .report import exports
-
-        warehouse = args.warehouse or Path(os.environ.get("WAREHOUSE", "warehouse/parks.duckdb"))
-        target = args.exports or Path(os.environ.get("EXPORTS", "exports"))
-        try:
-            written = exports.write_all(warehouse, target)
-        except exports.ExportError as exc:
-            print(f"export: {exc}", file=sys.stderr)
-            return exitcodes.FAULT
-        print(f"exports: {len(written)} files in {target}")
-        return exitcodes.OK
+        return _export(args)
     return exitcodes.USAGE
 
 
+def _export(args: argparse.Namespace) -> int:
+    """Every export from the serving file, opened read-only: what users see is what is exported."""
+    import duckdb
+
+    from . import errors
+    from .report import exports
+
+    warehouse = args.warehouse or Path(os.environ.get("WAREHOUSE", "warehouse/parks.duckdb"))
+    target = args.exports or Path(os.environ.get("EXPORTS", "exports"))
+    try:
+        written = exports.write_all(warehouse, target, with_overview=True,
+                                    overview_parks=int(os.environ.get("OVERVIEW_PARKS", "20")))
+    except exports.ExportError as exc:
+        print(f"export: {exc}", file=sys.stderr)
+        return exitcodes.FAULT
+    except (OSError, duckdb.Error) as exc:
+        fault = errors.describe(exc, f"writing the exports under {target}")
+        print(f"export: {str(fault or exc).replace('; the last published file was kept', '')}", file=sys.stderr)
+        return exitcodes.FAULT
+    print(f"exports: {len(written)} files in {target}")
+    return exitcodes.OK
+
+
 def _build(args: argparse.Namespace) -> int:
+    from .console import Output
     from .outcome import BuildConfig
     from .report.summary import summary
-    from .run import Output, build
+    from .run import build
 
     cfg = BuildConfig.from_env(inbox=args.inbox, warehouse=args.warehouse, reports=args.reports, exports=args.exports,
                                state_dir=args.state_dir, lock_timeout_s=args.lock_timeout,
@@ -75,7 +90,8 @@ def _build(args: argparse.Namespace) -> int:
     cfg.move_rejected = not args.keep_rejected
     cfg.run_dbt = not args.no_dbt
     cfg.write_exports = not args.no_exports
-    out = Output(quiet=args.quiet or args.json, color=sys.stderr.isatty() and not os.environ.get("NO_COLOR"))
+    out = Output(quiet=args.quiet or args.json, verbose=args.verbose,
+                 color=sys.stderr.isatty() and not os.environ.get("NO_COLOR"))
     result = build(cfg, out)
     if args.json:
         print(json.dumps(summary(result), ensure_ascii=False, indent=1, default=str))

@@ -34,6 +34,7 @@ class BuildConfig:
     write_exports: bool = True
     limits: Limits = DEFAULT_LIMITS
     registry: Path | None = None  # PARKS_REGISTRY: parks registered outside the repository
+    overview_parks: int = 20  # OVERVIEW_PARKS: parks detailed on the overview page of a run
 
     def __post_init__(self) -> None:
         if self.state_dir is None:
@@ -52,6 +53,7 @@ class BuildConfig:
             publish_wait_s=float(env.get("PUBLISH_WAIT", "10")),
             report_retention=int(env.get("REPORT_RETENTION", "30")),
             registry=Path(env["PARKS_REGISTRY"]) if env.get("PARKS_REGISTRY") else None,
+            overview_parks=int(env.get("OVERVIEW_PARKS", "20")),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
@@ -81,6 +83,8 @@ class BuildResult:
     previous_counts: dict[str, int] = field(default_factory=dict)
     codes: list[int] = field(default_factory=list)
     log_path: Path | None = None
+    changed_parks: list[str] | None = None  # the parks this build recomputed; None: every park
+    unregistered: list[dict[str, Any]] = field(default_factory=list)  # marts.unregistered_parks, published
 
     @property
     def expectations(self) -> int:

@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 from . import errors, exitcodes
+from .console import Output
 from .outcome import BuildConfig, BuildResult, new_run_id
 from .warehouse import audit, inbox, publish, registry
 from .warehouse import dbt as dbt_runner
@@ -34,22 +35,6 @@ MAX_GATE_PASSES = 4
 PUBLISHED_TABLES = ["raw.observations", "audit.files", "marts.indicator_values", "marts.eip_assessment",
                     "marts.eip_verdict", "marts.reconciliation", "marts.plan_progress", "marts.target_tracking"]
 RULE_INPUTS = ("models", "macros", "seeds", "dbt_project.yml", "profiles.yml")
-
-
-class Output:
-    """Where the build's lines go: progress to stderr, unless quiet."""
-
-    def __init__(self, quiet: bool = False, color: bool = False, dbt_lines: bool = True):
-        self.quiet, self.color, self.dbt_lines = quiet, color, dbt_lines
-
-    def say(self, text: str) -> None:
-        if not self.quiet:
-            import sys
-            print(text, file=sys.stderr, flush=True)
-
-    def dbt(self, text: str) -> None:
-        if self.dbt_lines:
-            self.say(text)
 
 
 def rules_hash(registry: Path | None) -> str:
@@ -184,7 +169,9 @@ def _build_locked(cfg: BuildConfig, store: StateStore, result: BuildResult, out:
         audit.begin_run(con, result.run_id, result.full_refresh)
         registry.load(con, extra_parks)
         result.previous_counts = audit.last_table_counts(con)
-        result.ingest = load_entries(con, cfg.inbox, new, result.run_id, cfg.limits, cfg.move_rejected, out.say)
+        out.start()
+        result.ingest = load_entries(con, cfg.inbox, new, result.run_id, cfg.limits, cfg.move_rejected,
+                                     out.file_done)
     finally:
         con.close()
     done()
@@ -215,6 +202,7 @@ def _build_locked(cfg: BuildConfig, store: StateStore, result: BuildResult, out:
     con = connect(work)
     try:
         audit.release_quarantine(con, result.run_id)
+        result.changed_parks = None if result.full_refresh else _changed_parks(con)
         result.counts = {t: n for t, n in ((t, _count(con, t)) for t in PUBLISHED_TABLES) if n is not None}
         audit.record_table_counts(con, result.run_id, result.counts)
         audit.record_run(con, _run_row(result, code, published=None))
@@ -234,7 +222,7 @@ def _build_locked(cfg: BuildConfig, store: StateStore, result: BuildResult, out:
             audit.mark_published(con, result.run_id, publish.identity(cfg.warehouse) or "")
     _report(cfg, store, result, findings, out)
     if result.published and cfg.write_exports and cfg.exports is not None:
-        _exports(cfg, result, out)
+        _exports(cfg, store, result, out)
 
 
 def _findings(work: Path, run_id: str) -> list[dict]:
@@ -249,22 +237,17 @@ def _findings(work: Path, run_id: str) -> list[dict]:
 
 
 def _report(cfg: BuildConfig, store: StateStore, result: BuildResult, findings: list[dict], out: Output) -> None:
-    from .report import charts, load_report
+    from .report import load_report
 
     done = _timed(result, "report_s")
     try:
-        con = connect(store.history, read_only=True)
-        try:
-            recent = con.execute("""select run_id, expectations_evaluated, expectations_failed, status from audit.runs
-                                    where status <> 'nothing new' order by started_at desc limit 30""").fetchall()
-        finally:
-            con.close()
-        now = (result.run_id, result.expectations, result.expectations_failed, result.status)
-        runs = [now] + [r for r in recent if r[0] != result.run_id]
-        load_report.write(cfg.reports, result, cfg.report_retention, charts.expectation_history(list(reversed(runs))),
-                          findings)
+        # the marts are read from the history store the build holds, never back from the serving file
+        load_report.write_run(cfg.reports, store.history, result, cfg.report_retention, findings,
+                              marts=store.history if result.published else None, overview_parks=cfg.overview_parks)
         with store.in_place() as con:
             con.execute("update audit.runs set report_path = ? where run_id = ?", [str(result.report_path), result.run_id])
+        out.say(f"report: {result.report_path}" + (f"; {len(result.unregistered)} unregistered park(s) listed"
+                                                   if result.unregistered else ""))
     except Exception as exc:
         fault = errors.describe(exc, f"writing the report under {cfg.reports}")
         if fault is None:
@@ -277,14 +260,15 @@ def _report(cfg: BuildConfig, store: StateStore, result: BuildResult, findings: 
         done()
 
 
-def _exports(cfg: BuildConfig, result: BuildResult, out: Output) -> None:
+def _exports(cfg: BuildConfig, store: StateStore, result: BuildResult, out: Output) -> None:
     from .report import exports
 
     done = _timed(result, "exports_s")
     try:
         assert cfg.exports is not None
-        written = exports.write_all(cfg.warehouse, cfg.exports)
-        out.say(f"exports: {len(written)} files in {cfg.exports}")
+        t0 = time.perf_counter()
+        written = exports.write_all(store.history, cfg.exports, parks=result.changed_parks, run_id=result.run_id)
+        out.say(f"exports: {len(written)} files in {cfg.exports} [{time.perf_counter() - t0:.1f} s]")
     except Exception as exc:
         fault = errors.describe(exc, f"writing the exports under {cfg.exports}")
         if fault is None:
@@ -294,6 +278,13 @@ def _exports(cfg: BuildConfig, result: BuildResult, out: Output) -> None:
         result.exit_code = exitcodes.worst(result.codes)
     finally:
         done()
+
+
+def _changed_parks(con: duckdb.DuckDBPyConnection) -> list[str] | None:
+    try:
+        return [r[0] for r in con.execute("select park_name from build.changed_parks order by 1").fetchall()]
+    except duckdb.CatalogException:  # built without dbt
+        return None
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int | None:
@@ -317,9 +308,11 @@ def _transform_and_validate(cfg: BuildConfig, store: StateStore, work: Path, res
         # change their verdict: a night's build runs the models and the data tests only.
         args = ["build", "--vars", json.dumps(indicator_systems())] + (
             ["--full-refresh"] if result.full_refresh else ["--exclude", "resource_type:unit_test", "resource_type:seed"])
-        run = dbt_runner.run(work, store.dbt_dir, args, out.dbt, color=out.color)
+        out.start()
+        run = dbt_runner.run(work, store.dbt_dir, args, out.dbt, color=out.color and out.verbose)
         done()
-        out.say(f"dbt: {'ok' if run.ok else 'FAILED'} [{run.seconds:.1f} s]")
+        tally = next((t.split("Done.", 1)[1].strip() for t in reversed(run.log_tail) if "Done." in t), "")
+        out.say(f"dbt: {'ok' if run.ok else 'FAILED'}{', ' + tally if tally else ''} [{run.seconds:.1f} s]")
         if not run.ok:
             failed = "; ".join(f"{f['unique_id']}: {f['message'][:200]}" for f in run.failures[:5])
             return f"dbt build failed ({failed or 'see the dbt log above'})"

@@ -9,7 +9,10 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from ..outcome import BuildResult
+from . import charts, overview
 from .summary import summary
 
 CSS = """
@@ -52,7 +55,8 @@ def _location(row: dict[str, Any]) -> str:
     return "!".join(str(p) for p in parts if p)
 
 
-def render(result: BuildResult, history_svg: str = "", findings: list[dict[str, Any]] | None = None) -> str:
+def render(result: BuildResult, history_svg: str = "", findings: list[dict[str, Any]] | None = None,
+           with_overview: bool = False) -> str:
     s = summary(result)
     status_class = "ok" if result.exit_code == 0 else ("warn" if result.exit_code in (10, 11) else "bad")
     files = [[f["file"], Markup(f"<span class='{'bad' if f['status'] == 'rejected' else 'ok'}'>{_e(f['status'])}</span>"),
@@ -73,6 +77,9 @@ def render(result: BuildResult, history_svg: str = "", findings: list[dict[str, 
     finding_rows = [[f.get("file_name"), f.get("sheet") or "", f.get("cell") or "", f.get("severity"), f.get("message")]
                     for f in (findings or [])[:200]]
     timings = ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())
+    unregistered = [[u["park_name"], u["missing"], u["unjudged_indicators"] or "", u["finding"]] for u in result.unregistered]
+    overview_link = ("<p><a href='overview.html'>Assessment overview</a>: verdicts, trends against thresholds, "
+                     "plan progress.</p>" if with_overview else "")
     return f"""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>Load {_e(result.run_id)}</title><style>{CSS}</style></head><body>
 <h1>Load {_e(result.run_id)} <span class="badge {status_class}">{_e(result.status)} · exit {result.exit_code}</span></h1>
@@ -80,15 +87,52 @@ def render(result: BuildResult, history_svg: str = "", findings: list[dict[str, 
 {s['counts']['files_duplicate']} duplicate, {s['counts']['files_rejected']} rejected.
 Expectations: {result.expectations} evaluated, {result.expectations_failed} failed.</p>
 {''.join(f"<p class='bad'>{_e(f)}</p>" for f in result.failures)}
+{overview_link}
 <h2>Expectations over the recent runs</h2>{history_svg or "<p class='muted'>no earlier runs</p>"}
 <h2>Files of this run</h2>{_table(["file", "status", "observations", "reason"], files, "no new files")}
 <h2>Failing expectations</h2>{_table(["pass", "level", "suite", "expectation", "column", "observed", "rows"], failing)}
 <h2>Quarantined park-years (kept out of the marts)</h2>{_table(["park", "year", "why"], quarantine)}
 <h2>Warnings</h2>{''.join(f"<p class='warn'>{_e(w)}</p>" for w in result.warnings) or "<p class='muted'>none</p>"}
 <h2>Cell findings of the files loaded</h2>{_table(["file", "sheet", "cell", "severity", "finding"], finding_rows)}
+<h2>Unregistered parks (judged without their registry facts)</h2>{_table(["park", "missing", "indicators left unjudged", "finding"], unregistered)}
 <h2>Row counts against the previous build</h2>{_table(["table", "rows", "previous", "change"], counts)}
 <p class="muted">Timings: {_e(timings)}. Summary: <a href="summary.json">summary.json</a>.</p>
 </body></html>"""
+
+
+def write_run(reports: Path, history: Path, result: BuildResult, retention: int,
+              findings: list[dict[str, Any]] | None = None, marts: Path | None = None, overview_parks: int = 20) -> Path:
+    """The report of one run: the expectation history from the history store's audit.runs; when the
+    build published, the overview page and the unregistered parks from ``marts`` (a file holding the
+    published marts, opened read-only); then index.html and summary.json."""
+    root = reports / result.run_id
+    root.mkdir(parents=True, exist_ok=True)
+    history_svg = charts.expectation_history(_recent_runs(history, result))
+    if marts is not None:
+        con = duckdb.connect(str(marts), read_only=True)
+        try:
+            cur = con.execute("select park_name, missing, unjudged_indicators, finding from marts.unregistered_parks "
+                              "order by park_name")
+            names = [d[0] for d in cur.description]
+            result.unregistered = [dict(zip(names, r)) for r in cur.fetchall()]
+            overview.write(con, root / "overview.html", result.changed_parks, overview_parks, result.run_id)
+        finally:
+            con.close()
+    return write(reports, result, retention, history_svg, findings)
+
+
+def _recent_runs(history: Path, result: BuildResult, n: int = 30) -> list[tuple[str, int, int, str]]:
+    """This run and the n − 1 before it that did something, oldest first."""
+    recent: list[tuple[str, int, int, str]] = []
+    if history.exists():
+        con = duckdb.connect(str(history), read_only=True)
+        try:
+            recent = con.execute("""select run_id, expectations_evaluated, expectations_failed, status from audit.runs
+                                    where status <> 'nothing new' order by started_at desc limit ?""", [n]).fetchall()
+        finally:
+            con.close()
+    now = (result.run_id, result.expectations, result.expectations_failed, result.status)
+    return list(reversed([now] + [r for r in recent if r[0] != result.run_id][: n - 1]))
 
 
 def write(reports: Path, result: BuildResult, retention: int, history_svg: str = "",
@@ -98,7 +142,8 @@ def write(reports: Path, result: BuildResult, retention: int, history_svg: str =
     result.report_path = root / "index.html"
     (root / "summary.json").write_text(json.dumps(summary(result), ensure_ascii=False, indent=1, default=str),
                                        encoding="utf-8")
-    result.report_path.write_text(render(result, history_svg, findings), encoding="utf-8")
+    result.report_path.write_text(render(result, history_svg, findings, (root / "overview.html").exists()),
+                                  encoding="utf-8")
     _point_latest(reports, result.run_id)
     prune(reports, retention)
     return result.report_path

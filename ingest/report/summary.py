@@ -43,6 +43,7 @@ def summary(result: BuildResult) -> dict[str, Any]:
         "failed_expectations": [check_dict(c) for c in result.checks if not c.success],
         "expectations": [check_dict(c) for c in result.checks],
         "warnings": result.warnings,
+        "unregistered_parks": result.unregistered,
         "failures": result.failures,
         "row_counts": {t: {"rows": n, "previous": result.previous_counts.get(t)} for t, n in result.counts.items()},
         "timings_s": {k: round(v, 3) for k, v in result.timings.items()},

@@ -12,9 +12,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 PR_SET_PDEATHSIG = 1

@@ -7,14 +7,12 @@ recomputes only them. A file that cannot be loaded is set aside with its reason;
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 import multiprocessing
 from collections import deque
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 import duckdb
 import numpy as np
@@ -132,8 +130,12 @@ def _parsed_in_order(entries: list[Entry], limits: Limits) -> Iterator[ParsedFil
 
 
 def load_entries(con: duckdb.DuckDBPyConnection, inbox: Path, entries: list[Entry], run_id: str, limits: Limits,
-                 move_rejected: bool = True, progress: Callable[[str], None] | None = None) -> IngestReport:
-    say = progress or (lambda _text: None)
+                 move_rejected: bool = True,
+                 progress: Callable[[int, int, FileOutcome, int], None] | None = None) -> IngestReport:
+    """Parse and write the entries not loaded yet; ``progress(i, n, outcome, observations so far)``
+    after each file."""
+    tick = progress or (lambda *_args: None)
+    observations = 0
     report = IngestReport()
     known = audit.known_files(con)
     work = [e for e in entries if not _is_known(e, known)]
@@ -160,8 +162,8 @@ def load_entries(con: duckdb.DuckDBPyConnection, inbox: Path, entries: list[Entr
             pending.files[-1]["set_aside_as"] = where
             outcome.message += f" (set aside in {where})" if where else " (could not be moved out of INBOX)"
         report.outcomes.append(outcome)
-        detail = f"{outcome.n_observations} observations" if outcome.status == "loaded" else outcome.message
-        say(f"[{i}/{len(work)}] {entry.name}: {outcome.status}, {detail}")
+        observations += outcome.n_observations
+        tick(i, len(work), outcome, observations)
         if pending.rows >= FLUSH_ROWS:
             _flush(con, pending, run_id)
             pending = _Pending()
