@@ -42,7 +42,7 @@ lint: $(STAMP) ## ruff on the Python code
 
 docs: $(STAMP) ## generate and serve the dbt docs of the published file (http://localhost:8080)
 	DBT_DUCKDB_PATH="$(WAREHOUSE)" $(VENV)/bin/dbt docs generate --profiles-dir . --project-dir . --target serving
-	$(VENV)/bin/dbt docs serve --profiles-dir . --project-dir . --port 8080
+	$(VENV)/bin/dbt docs serve --profiles-dir . --project-dir . --port 8080 --no-browser
 
 check: $(STAMP) ## check the published WAREHOUSE against the published interface (tools/check_interface.py)
 	$(PY) tools/check_interface.py "$(WAREHOUSE)"

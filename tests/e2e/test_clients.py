@@ -125,3 +125,23 @@ def test_readme_links_and_make_targets_resolve():
     for target in re.findall(r"`make ([a-z-]+)", readme):
         assert target in targets, target
     assert "../shared" not in (ROOT / "Makefile").read_text(encoding="utf-8")
+
+
+def test_dbt_docs_have_an_overview_and_exposures_and_generate_on_the_published_file(wh, tmp_path):
+    """What `make docs` does, on the published file opened read-only (profile target serving)."""
+    dbt = Path(sys.executable).parent / "dbt"
+    proc = subprocess.run([str(dbt), "docs", "generate", "--profiles-dir", str(ROOT), "--project-dir", str(ROOT),
+                           "--target", "serving", "--target-path", str(tmp_path / "t"), "--log-path",
+                           str(tmp_path / "logs"), "--no-use-colors"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600,
+                          env={**__import__("os").environ, "DBT_DUCKDB_PATH": str(wh)})
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    manifest = json.loads((tmp_path / "t" / "manifest.json").read_text(encoding="utf-8"))
+    overview = next(d for d in manifest["docs"].values() if d["name"] == "__overview__" and d["package_name"] == "park_indicators")
+    for section in ("## Layers", "## How to query it", "## From a cell to a verdict"):
+        assert section in overview["block_contents"]
+    exposures = {e["name"]: e for e in manifest["exposures"].values()}
+    assert set(exposures) == {"load_report", "assessment_overview", "assessment_workbooks", "bi_dashboard"}
+    assert all(e["depends_on"]["nodes"] for e in exposures.values())
+    catalog = json.loads((tmp_path / "t" / "catalog.json").read_text(encoding="utf-8"))
+    assert any(k.endswith(".system_verdict") for k in catalog["nodes"])
