@@ -78,5 +78,5 @@ class Output:
             self.progress("dbt", int(m.group(1)), int(m.group(2)), "nodes")
         if self.verbose:
             self.say(line)
-        elif DBT_KEEP.search(line) and not (m and m.group(3) in ("OK", "PASS", "NO-OP")):
+        elif DBT_KEEP.search(line) and "Done." not in line and not (m and m.group(3) in ("OK", "PASS", "NO-OP")):
             self.say(line.split("  ", 1)[-1].strip() if line[:2].isdigit() else line)

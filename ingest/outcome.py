@@ -37,6 +37,11 @@ class BuildConfig:
     overview_parks: int = 20  # OVERVIEW_PARKS: parks detailed on the overview page of a run
 
     def __post_init__(self) -> None:
+        # absolute: dbt runs in the project folder, not in the caller's
+        for name in ("inbox", "warehouse", "reports", "state_dir", "exports", "registry"):
+            value = getattr(self, name)
+            if value is not None:
+                setattr(self, name, Path(value).absolute())
         if self.state_dir is None:
             self.state_dir = default_state_dir(self.warehouse)
 

@@ -27,6 +27,8 @@ CHART_STYLE = Style(font_family=FONT, background="white", plot_background="white
                     colors=("#2b6cb0", "#c53030", "#718096"), label_font_size=10, major_label_font_size=10,
                     legend_font_size=10, title_font_size=12, value_font_size=9)
 SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
+STYLE = re.compile(r"<style\b.*?</style>", re.S)
+CHART_ID = re.compile(r'id="(chart-[0-9a-f-]+)"')
 CSS = """
 body{font:14px/1.45 system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em auto;max-width:1200px;color:#222;padding:0 1em}
 h1{font-size:1.5em}h2{font-size:1.25em;margin-top:2em;border-bottom:2px solid #ccd;padding-bottom:.2em}h3{font-size:1.05em}
@@ -58,14 +60,15 @@ def write(con: duckdb.DuckDBPyConnection, path: Path, detail: Iterable[str] | No
         for r in _rows(con, QUERIES[key], shown):
             data[r["park_name"]][key].append(r)
     body = [_summary(all_parks, verdicts, plan_counts, labels, shown)]
+    styles: set[str] = set()
     for park in shown:
-        body.append(_park(park, data[park], labels))
+        body.append(_park(park, data[park], labels, styles))
     if len(chosen) > len(shown):
         body.append(f"<p class='muted'>{len(chosen) - len(shown)} more parks are not detailed here; "
                     f"their workbooks are in EXPORTS/assessment/.</p>")
     stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     page = (f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>{_e(labels('overview.title'))}"
-            f"</title><style>{CSS}</style></head><body><h1>{_e(labels('overview.title'))}</h1>"
+            f"</title><style>{CSS}</style>{''.join(sorted(styles))}</head><body><h1>{_e(labels('overview.title'))}</h1>"
             f"<p class='muted'>{_e(stamp)} · {_e(run_id)}</p>{''.join(body)}</body></html>")
     tmp = path.with_name(f".{path.name}.tmp")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -105,7 +108,7 @@ def _anchor(park: str) -> str:
     return "p-" + park.encode("utf-8").hex()[:40]
 
 
-def _park(park: str, d: dict[str, list[dict[str, Any]]], labels: Labels) -> str:
+def _park(park: str, d: dict[str, list[dict[str, Any]]], labels: Labels, styles: set[str]) -> str:
     parts = [f"<h2 id='{_anchor(park)}'>{_e(park)}</h2>"]
     by_system: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in d["assessment"]:
@@ -114,9 +117,9 @@ def _park(park: str, d: dict[str, list[dict[str, Any]]], labels: Labels) -> str:
         rows = by_system[system]
         parts.append(f"<h3>{_e(labels.get(f'form.title.{system}', system))} · {_e(labels('overview.matrix'))}</h3>")
         parts.append(_matrix(rows, labels))
-        parts.append(f"<h3>{_e(labels('overview.trends'))}</h3>{_trends(rows, labels)}")
+        parts.append(f"<h3>{_e(labels('overview.trends'))}</h3>{_trends(rows, labels, styles)}")
     if d["plan"]:
-        parts.append(f"<h3>{_e(labels('overview.plan'))}</h3>{_plan_chart(d['plan'], labels)}")
+        parts.append(f"<h3>{_e(labels('overview.plan'))}</h3>{_plan_chart(d['plan'], labels, styles)}")
     if d["targets"]:
         met = sum(1 for t in d["targets"] if t["met"])
         parts.append(f"<h3>{_e(labels('overview.targets'))}</h3><p>{met} / {len(d['targets'])} "
@@ -146,11 +149,18 @@ def _matrix(rows: list[dict[str, Any]], labels: Labels) -> str:
     return f"<table>{head}{''.join(body)}</table>"
 
 
-def _svg(chart: pygal.graph.graph.Graph) -> str:
-    return SCRIPT.sub("", chart.render(is_unicode=True))
+def _svg(chart: pygal.graph.graph.Graph, styles: set[str]) -> str:
+    """The chart without pygal's script, and without its stylesheet: pygal scopes one copy per chart
+    by the chart's id; the page carries each distinct sheet once, scoped by the class every chart has."""
+    svg = SCRIPT.sub("", chart.render(is_unicode=True))
+    chart_id, style = CHART_ID.search(svg), STYLE.search(svg)
+    if chart_id and style:
+        styles.add(style.group(0).replace(f"#{chart_id.group(1)}", ".pygal-chart"))
+        svg = svg.replace(style.group(0), "")
+    return svg
 
 
-def _trends(rows: list[dict[str, Any]], labels: Labels) -> str:
+def _trends(rows: list[dict[str, Any]], labels: Labels, styles: set[str]) -> str:
     years = sorted({r["year"] for r in rows})
     series: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
     for r in rows:
@@ -169,11 +179,11 @@ def _trends(rows: list[dict[str, Any]], labels: Labels) -> str:
             chart.add(labels("overview.threshold"), [points[y]["threshold"] if y in points else None for y in years],
                       stroke_style={"dasharray": "5,4", "width": 1.5}, show_dots=False)
         caption = f"{seq}. {first['indicator_name']} ({first['unit'] or ''}) {first['comparator'] or ''} {first['threshold'] if first['threshold'] is not None else ''}"
-        figures.append(f"<figure>{_svg(chart)}<figcaption>{_e(caption)}</figcaption></figure>")
+        figures.append(f"<figure>{_svg(chart, styles)}<figcaption>{_e(caption)}</figcaption></figure>")
     return f"<div class='grid'>{''.join(figures)}</div>" if figures else "<p class='muted'>–</p>"
 
 
-def _plan_chart(plan: list[dict[str, Any]], labels: Labels) -> str:
+def _plan_chart(plan: list[dict[str, Any]], labels: Labels, styles: set[str]) -> str:
     """Bars of progress towards each numeric plan target beside the share of the period elapsed."""
     items = [p for p in plan if p["progress"] is not None]
     if not items:
@@ -189,4 +199,4 @@ def _plan_chart(plan: list[dict[str, Any]], labels: Labels) -> str:
                    f"<td>{_e(p['latest_value'])}</td><td>{_e(labels.get('plan.status.' + p['status'], p['status']))}</td></tr>"
                    for p in plan)
     head = "".join(f"<th>{_e(labels(f'plan.header.{k}'))}</th>" for k in ("indicator", "target", "latest", "status"))
-    return f"{_svg(chart)}<table><tr>{head}</tr>{rows}</table>"
+    return f"{_svg(chart, styles)}<table><tr>{head}</tr>{rows}</table>"

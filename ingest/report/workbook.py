@@ -1,6 +1,7 @@
 """EXPORTS/assessment/<park>.xlsx: what a park files and reads in Excel or WPS.
 
-One workbook per park. For each indicator system and data year, a sheet in the official layout of
+One workbook per park with something to assess (an indicator system's figures, a plan or
+targets; a park with yearly statistics only has none). For each indicator system and data year, a sheet in the official layout of
 the 对照考核表 (shared/docs/spreadsheets.md, template A): title, park and year lines, the header
 分类 | 序号 | 指标 | 单位 | 要求 | 是否选为考核指标, categories and indicators in merged cells, the
 raw-data rows of each indicator above it. Beside the reported value (数值) it adds the recomputed
@@ -65,6 +66,9 @@ def write(con: duckdb.DuckDBPyConnection, folder: Path, parks: Iterable[str] | N
     stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     out = []
     for park in data["parks"]:
+        mine = data["by_park"].get(park, {})
+        if not (mine.get("assessment") or mine.get("plan") or mine.get("targets")):
+            continue  # statistics only: nothing to assess (its figures are in the marts and Parquet)
         wb = build_workbook(park, data, labels, stamp, run_id)
         path = folder / file_name(park)
         tmp = folder / f".{path.name}.tmp"

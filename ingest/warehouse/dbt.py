@@ -43,6 +43,7 @@ def executable() -> str:
 
 def run(db: Path, dbt_dir: Path, args: list[str], say: Callable[[str], None], color: bool = False) -> DbtRun:
     """Run ``dbt <args>`` on ``db``; lines go to ``say``."""
+    db, dbt_dir = db.absolute(), dbt_dir.absolute()  # dbt runs in the project folder
     env = dict(os.environ, DBT_DUCKDB_PATH=str(db), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
     target = dbt_dir / "target"
     cmd = [executable(), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),

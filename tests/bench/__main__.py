@@ -126,6 +126,15 @@ print(time.perf_counter() - t, n[0][0])
 """
 
 
+def model_seconds(run_results: Path, model: str) -> float:
+    """Execution time of one model in a dbt run_results.json (0 when absent)."""
+    try:
+        results = json.loads(run_results.read_text(encoding="utf-8"))["results"]
+    except (OSError, ValueError, KeyError):
+        return 0.0
+    return next((r["execution_time"] for r in results if r["unique_id"].endswith(f".{model}")), 0.0)
+
+
 def gib(n: int) -> str:
     return f"{n / 2**30:.2f} GiB"
 
@@ -163,8 +172,9 @@ def main() -> None:
     for extra in inbox.glob("extra_*"):
         extra.unlink()
     build = [PY, "-m", "ingest", "build", "--inbox", str(inbox), "--warehouse", str(wh), "--reports",
-             str(base / "reports"), "--exports", str(base / "exports"), "--json", "--no-exports"]
+             str(base / "reports"), "--exports", str(base / "exports"), "--json"]
     splits = {}
+    trends_s = 0.0
     for label, prepare in [("build: full from empty", None), ("build: one more form", "form"),
                            ("build: nothing new", None)]:
         if prepare == "form":
@@ -179,12 +189,16 @@ def main() -> None:
             note = f"exit {rc}"
         rows.append((label, wall, peak, note))
         print(f"{label:<62} {wall:8.1f} s {gib(peak):>10}  {note}", flush=True)
+        if prepare is None and label.startswith("build: full"):
+            trends_s = model_seconds(wh.parent / ".parks.state" / "dbt" / "target" / "run_results.json",
+                                     "indicator_trends")
 
     history = wh.parent / ".parks.state" / "history.duckdb"
     wall, peak, out, rc = measure([PY, "-c", ANCHOR_WINDOW, str(history), WINDOW_SQL])
     q = out.split()
     print(f"{'anchor: plain DuckDB window query, YoY/CAGR over all facts':<62} {float(q[0]) if q else wall:8.1f} s "
           f"{gib(peak):>10}  {q[1] if len(q) > 1 else ''} rows")
+    print(f"{'ours: dbt model indicator_trends in the full build':<62} {trends_s:8.1f} s")
     sizes = {p.name: p.stat().st_size for p in (history, wh) if p.exists()}
     print("\nfiles: " + ", ".join(f"{k} {v / 2**20:.0f} MiB" for k, v in sizes.items()))
     peak_all = max(r[2] for r in rows if r[0].startswith("build"))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -71,6 +72,23 @@ def test_make_build_prints_the_code_and_parks_returns_it(tmp_path):
     (inbox / "y.xlsx").write_bytes(b"not a workbook either")
     make = subprocess.run(["make", "-s", "build"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert make.returncode == 2 and "exit code 10" in make.stdout        # make's own 2, the real code printed
+
+
+def test_relative_paths_from_another_folder_and_clean_operator_output(tmp_path, samples_dir):
+    """A scheduler's cron line: relative paths, run from its own folder (dbt runs in the project)."""
+    shutil.copytree(samples_dir, tmp_path / "in")
+    proc = subprocess.run([str(ROOT / ".venv" / "bin" / "parks"), "build", "--inbox", "in", "--warehouse",
+                           "wh/parks.duckdb", "--reports", "r", "--exports", "e"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=900, env={**os.environ, "TERM": "xterm-256color"})
+    assert proc.returncode == 0, out(proc)
+    assert q(tmp_path / "wh" / "parks.duckdb", "select count(*) from marts.system_verdict")[0][0] >= 1
+    assert (tmp_path / "e" / "assessment").is_dir() and (tmp_path / "r" / "latest" / "overview.html").is_file()
+    log = proc.stderr
+    assert "\x1b[" not in log                                              # not a terminal: no ANSI code
+    assert re.search(r"^ingest: 5 loaded \(169 observations\), 0 duplicate, 0 rejected \[[\d.]+ s\]$", log, re.M)
+    assert re.search(r"^dbt: ok, PASS=\d+ .*\[[\d.]+ s\]$", log, re.M)
+    assert re.search(r"^quality gate pass 1: \d+ expectations, \d+ failed \[[\d.]+ s\]$", log, re.M)
+    assert len(log.splitlines()) < 20, log                                  # dbt's node lines stay in its log
 
 
 def test_missing_inbox_is_an_error(tmp_path):
