@@ -35,6 +35,7 @@ class BuildConfig:
     limits: Limits = DEFAULT_LIMITS
     registry: Path | None = None  # PARKS_REGISTRY: parks registered outside the repository
     overview_parks: int = 20  # OVERVIEW_PARKS: parks detailed on the overview page of a run
+    export_parks: int = 200  # EXPORT_PARKS: most assessment workbooks a build rewrites (parks export: all)
 
     def __post_init__(self) -> None:
         # absolute: dbt runs in the project folder, not in the caller's
@@ -59,6 +60,7 @@ class BuildConfig:
             report_retention=int(env.get("REPORT_RETENTION", "30")),
             registry=Path(env["PARKS_REGISTRY"]) if env.get("PARKS_REGISTRY") else None,
             overview_parks=int(env.get("OVERVIEW_PARKS", "20")),
+            export_parks=int(env.get("EXPORT_PARKS", "200")),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

@@ -267,8 +267,12 @@ def _exports(cfg: BuildConfig, store: StateStore, result: BuildResult, out: Outp
     try:
         assert cfg.exports is not None
         t0 = time.perf_counter()
-        written = exports.write_all(store.history, cfg.exports, parks=result.changed_parks, run_id=result.run_id)
-        out.say(f"exports: {len(written)} files in {cfg.exports} [{time.perf_counter() - t0:.1f} s]")
+        skipped: list[str] = []
+        written = exports.write_all(store.history, cfg.exports, parks=result.changed_parks, run_id=result.run_id,
+                                    workbook_limit=cfg.export_parks, skipped=skipped)
+        result.warnings += skipped
+        out.say(f"exports: {len(written)} files in {cfg.exports} [{time.perf_counter() - t0:.1f} s]"
+                + "".join(f"\n  {s}" for s in skipped))
     except Exception as exc:
         fault = errors.describe(exc, f"writing the exports under {cfg.exports}")
         if fault is None:

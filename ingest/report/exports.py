@@ -22,15 +22,23 @@ class ExportError(Exception):
 
 
 def write_all(marts: Path, target: Path, parks: Iterable[str] | None = None, run_id: str = "",
-              with_overview: bool = False, overview_parks: int = 20) -> list[Path]:
-    """Write the exports from ``marts`` (a file holding the published marts, opened read-only)."""
+              with_overview: bool = False, overview_parks: int = 20, workbook_limit: int | None = None,
+              skipped: list[str] | None = None) -> list[Path]:
+    """Write the exports from ``marts`` (a file holding the published marts, opened read-only). With
+    more than ``workbook_limit`` workbooks to rewrite, none is written and ``skipped`` says why."""
     if not marts.is_file():
         raise ExportError(f"{marts} does not exist: run `make build` first")
     written: list[Path] = []
     con = duckdb.connect(str(marts), read_only=True)
     try:
         written += parquet(con, target / "parquet")
-        written += workbook.write(con, target / "assessment", parks, run_id)
+        try:
+            written += workbook.write(con, target / "assessment", parks, run_id, workbook_limit)
+        except workbook.TooMany as exc:
+            if skipped is not None:
+                skipped.append(f"assessment workbooks not rewritten by the build: {exc.n:,} parks changed, more "
+                               f"than EXPORT_PARKS={exc.limit:,}; run `parks export` (or `make export`) to write them "
+                               f"(about {exc.n / 4 / 60:.0f} min)")
         if with_overview:
             written.append(overview.write(con, target / "overview.html", None, overview_parks, run_id))
     finally:

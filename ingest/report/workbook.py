@@ -56,19 +56,29 @@ def file_name(park: str) -> str:
     return (UNSAFE.sub("_", park).strip(". ") or "_")[:120] + ".xlsx"
 
 
+class TooMany(Exception):
+    """More workbooks to write than a build may spend time on; ``parks export`` writes them all."""
+
+    def __init__(self, n: int, limit: int):
+        super().__init__(f"{n:,} parks to rewrite, more than {limit:,}")
+        self.n, self.limit = n, limit
+
+
 def write(con: duckdb.DuckDBPyConnection, folder: Path, parks: Iterable[str] | None = None,
-          run_id: str = "") -> list[Path]:
+          run_id: str = "", limit: int | None = None) -> list[Path]:
     """Write the workbooks of ``parks`` (all parks when None) into ``folder``, each beside and renamed
-    into place, so a reader never opens half a file."""
+    into place, so a reader never opens half a file. Raises TooMany, before writing anything, when
+    more than ``limit`` parks have something to assess."""
     labels = load()
     data = _fetch(con, None if parks is None else sorted(set(parks)))
+    todo = [p for p in data["parks"] if any(data["by_park"].get(p, {}).get(k) for k in ("assessment", "plan", "targets"))]
+    # (statistics only: nothing to assess; its figures are in the marts and Parquet)
+    if limit is not None and len(todo) > limit:
+        raise TooMany(len(todo), limit)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     out = []
-    for park in data["parks"]:
-        mine = data["by_park"].get(park, {})
-        if not (mine.get("assessment") or mine.get("plan") or mine.get("targets")):
-            continue  # statistics only: nothing to assess (its figures are in the marts and Parquet)
+    for park in todo:
         wb = build_workbook(park, data, labels, stamp, run_id)
         path = folder / file_name(park)
         tmp = folder / f".{path.name}.tmp"

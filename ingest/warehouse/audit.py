@@ -136,7 +136,10 @@ def reject_loaded_file(con: duckdb.DuckDBPyConnection, sha: str, reason: str) ->
     parks = [r[0] for r in con.execute("select distinct park_name from raw.observations where file_sha256 = ? "
                                        "and park_name is not null", [sha]).fetchall()]
     con.execute("begin transaction")
-    con.execute("delete from raw.observations where file_sha256 = ?", [sha])
+    con.execute("delete from raw.form_cells where file_sha256 = ?", [sha])
+    con.execute("delete from raw.statistics_cells where load_seq in "
+                "(select load_seq from raw.statistics_sheets where file_sha256 = ?)", [sha])
+    con.execute("delete from raw.statistics_sheets where file_sha256 = ?", [sha])
     con.execute("delete from audit.sheets where file_sha256 = ?", [sha])
     con.execute("""update audit.files set status = 'rejected', message = ?, load_seq = null, n_observations = 0
                    where file_sha256 = ? and status = 'loaded'""", [reason, sha])

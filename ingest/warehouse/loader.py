@@ -1,6 +1,6 @@
 """Loading the inbox's new files into the build's copy of the history store.
 
-Each file is parsed on its own (bytes in, columns out), appended to raw.observations in one
+Each file is parsed on its own (bytes in, columns out), appended to raw.observations (the tables behind it) in one
 transaction with its audit rows, and its parks are noted in build.pending_files so that dbt
 recomputes only them. A file that cannot be loaded is set aside with its reason; the others load.
 """
@@ -21,7 +21,7 @@ import pyarrow as pa
 from ..parsing import ParsedFile, SheetInfo, parse_file
 from ..parsing.limits import Limits
 from ..parsing.records import Finding
-from . import audit
+from . import audit, schema
 from .inbox import Entry, set_aside
 
 MAX_DUPLICATE_FINDINGS = 20  # per file; the rest are counted in one more finding
@@ -135,7 +135,6 @@ def load_entries(con: duckdb.DuckDBPyConnection, inbox: Path, entries: list[Entr
     """Parse and write the entries not loaded yet; ``progress(i, n, outcome, observations so far)``
     after each file."""
     tick = progress or (lambda *_args: None)
-    observations = 0
     report = IngestReport()
     known = audit.known_files(con)
     work = [e for e in entries if not _is_known(e, known)]
@@ -152,6 +151,20 @@ def load_entries(con: duckdb.DuckDBPyConnection, inbox: Path, entries: list[Entr
             to_parse.append(e)
     pending = _Pending()
     next_seq = audit.next_load_seq(con)
+    if sum(len(e.data or b"") for e in to_parse) >= PARALLEL_BYTES:
+        # the parsing processes take both cores: a second DuckDB thread would only contend with them
+        con.execute("set threads = 1")
+    try:
+        _load(con, inbox, work, to_parse, limits, run_id, move_rejected, known, pending, next_seq, report, tick)
+    finally:
+        con.execute("reset threads")
+    return report
+
+
+def _load(con: duckdb.DuckDBPyConnection, inbox: Path, work: list[Entry], to_parse: list[Entry], limits: Limits,
+          run_id: str, move_rejected: bool, known: audit.KnownFiles, pending: _Pending, next_seq: int,
+          report: IngestReport, tick: Callable[[int, int, FileOutcome, int], None]) -> None:
+    observations = 0
     for i, (entry, parsed) in enumerate(zip(work, _parsed_in_order(to_parse, limits)), start=1):
         entry.data = None  # the bytes are no longer needed: keep memory flat over a long inbox
         outcome = _outcome(entry, parsed, known, pending, next_seq)
@@ -168,7 +181,6 @@ def load_entries(con: duckdb.DuckDBPyConnection, inbox: Path, entries: list[Entr
             _flush(con, pending, run_id)
             pending = _Pending()
     _flush(con, pending, run_id)
-    return report
 
 
 def _constant(value: str, n: int) -> pa.Array:
@@ -224,6 +236,23 @@ create or replace temp macro col_letters(n) as
 """
 
 
+def _insert(con: duckdb.DuckDBPyConnection, incoming: pa.Table, run_id: str, now: dt.datetime) -> None:
+    """Rows of raw.observations into the tables behind it (schema.py): statistics cells narrow, with
+    their sheets once; every other template whole."""
+    have = set(incoming.column_names)
+    con.register("incoming", incoming)
+    try:
+        con.execute("insert into raw.form_cells by name select *, ? as run_id, ? as loaded_at from incoming "
+                    "where template <> 'statistics'", [run_id, now])
+        cells = ", ".join(f'"{c}"' for c in schema.STATISTICS_CELL_COLUMNS if c in have)
+        con.execute(f"insert into raw.statistics_cells by name select {cells} from incoming where template = 'statistics'")
+        sheets = ", ".join(f'"{c}"' for c in schema.STATISTICS_SHEET_COLUMNS if c in have)
+        con.execute(f"insert into raw.statistics_sheets by name select distinct {sheets}, ? as run_id, ? as loaded_at "
+                    "from incoming where template = 'statistics'", [run_id, now])
+    finally:
+        con.unregister("incoming")
+
+
 def _flush(con: duckdb.DuckDBPyConnection, pending: _Pending, run_id: str) -> None:
     """Write the parsed files and the audit rows of the batch in one transaction."""
     if not pending.parsed and not pending.files:
@@ -240,10 +269,7 @@ def _flush(con: duckdb.DuckDBPyConnection, pending: _Pending, run_id: str) -> No
             # labels that dictionary compression already shrinks
             con.execute("set disabled_compression_methods = 'fsst'")
             for tables in by_schema.values():
-                con.register("incoming", pa.concat_tables(tables))
-                con.execute("insert into raw.observations by name select *, ? as run_id, ? as loaded_at from incoming",
-                            [run_id, now])
-                con.unregister("incoming")
+                _insert(con, pa.concat_tables(tables), run_id, now)
             sheets = []
             for p in pending.parsed:
                 sha = p.outcome.sha256

@@ -168,11 +168,77 @@ create table if not exists build.park_registry_extra (park_name varchar, aliases
 """
 
 
+# raw.observations is the interface (one row per value cell, every column above); it is a view over
+# three tables. Statistics sheets hold nearly all cells and fill few columns: their cells are stored
+# narrow (raw.statistics_cells), what is constant over a sheet once (raw.statistics_sheets), and the
+# A1 reference and the masked flag are derived from the columns they come from. Writing a column
+# costs DuckDB time even when it is NULL or constant: this keeps the nightly ingest of provincial
+# workbooks fast. Every other template is stored whole in raw.form_cells.
+OBSERVATIONS = ("raw", "observations")
+STATISTICS_SHEET_COLUMNS = ["load_seq", "sheet_index", "file_name", "file_sha256", "sheet", "template", "layout",
+                            "value_role", "run_id", "loaded_at"]
+STATISTICS_CELL_COLUMNS = ["load_seq", "sheet_index", "row_no", "col_no", "park_name", "park_key", "year", "label",
+                           "label_key", "unit", "value_text", "value", "value_kind", "number_format", "note",
+                           "duplicate_of"]
+DERIVED = {  # columns of the view computed from stored ones (the same as the parser computes them)
+    "cell": """(case when c.col_no <= 26 then chr(64 + c.col_no)
+                 when c.col_no <= 702 then chr(64 + (c.col_no - 1) // 26) || chr(65 + (c.col_no - 1) % 26)
+                 else chr(64 + (c.col_no - 1) // 676) || chr(65 + ((c.col_no - 1) // 26 - 1) % 26)
+                      || chr(65 + (c.col_no - 1) % 26) end) || c.row_no""",
+    "is_masked": "c.value_kind = 'masked'",
+}
+PHYSICAL = {
+    ("raw", "form_cells"): "原始观测值（表式）value cells of forms, plans, targets and registries (and of statistics "
+                           "written by versions before 2.1), all columns of raw.observations. Query raw.observations.",
+    ("raw", "statistics_cells"): "原始观测值（统计）value cells of statistics sheets, the columns that vary by cell. "
+                                 "Query raw.observations.",
+    ("raw", "statistics_sheets"): "统计表工作表 one row per statistics sheet loaded: what is the same for all its cells. "
+                                  "Query raw.observations.",
+}
+
+
+def _columns(table: tuple[str, str]) -> list[tuple[str, str, str]]:
+    return TABLES[table][1]
+
+
+def _types() -> dict[str, str]:
+    return {c: t.replace(" not null", "") for c, t, _ in _columns(OBSERVATIONS)}
+
+
+def _physical_columns(table: tuple[str, str]) -> list[tuple[str, str, str]]:
+    cols = _columns(OBSERVATIONS)
+    if table == ("raw", "form_cells"):
+        return cols
+    names = STATISTICS_CELL_COLUMNS if table == ("raw", "statistics_cells") else STATISTICS_SHEET_COLUMNS
+    by_name = {c: (c, t, cm) for c, t, cm in cols}
+    return [by_name[n] for n in names]
+
+
+def observations_view() -> str:
+    types = _types()
+    stats = []
+    for c, _, _ in _columns(OBSERVATIONS):
+        if c in STATISTICS_CELL_COLUMNS:
+            stats.append(f'c."{c}"')
+        elif c in STATISTICS_SHEET_COLUMNS:
+            stats.append(f's."{c}"')
+        elif c in DERIVED:
+            stats.append(f'{DERIVED[c]} as "{c}"')
+        else:
+            stats.append(f'null::{types[c]} as "{c}"')
+    names = ", ".join(f'"{c}"' for c, _, _ in _columns(OBSERVATIONS))
+    return (f"create or replace view raw.observations as\nselect {names} from raw.form_cells\nunion all\n"
+            f"select {', '.join(stats)}\nfrom raw.statistics_cells c\n"
+            f"join raw.statistics_sheets s on s.load_seq = c.load_seq and s.sheet_index = c.sheet_index")
+
+
 def ddl() -> str:
     out = ["create schema if not exists raw;", "create schema if not exists audit;"]
-    for (schema, table), (_, cols) in TABLES.items():
+    tables = [t for t in TABLES if t != OBSERVATIONS] + list(PHYSICAL)
+    for table in tables:
+        cols = _physical_columns(table) if table in PHYSICAL else _columns(table)
         body = ",\n    ".join(f'"{c}" {t}' for c, t, _ in cols)
-        out.append(f"create table if not exists {schema}.{table} (\n    {body}\n);")
+        out.append(f"create table if not exists {table[0]}.{table[1]} (\n    {body}\n);")
     return "\n".join(out) + BUILD_DDL
 
 
@@ -183,22 +249,34 @@ def lit(text: str) -> str:
 def comment_sql() -> list[str]:
     out = []
     for (schema, table), (tcomment, cols) in TABLES.items():
-        out.append(f"comment on table {schema}.{table} is {lit(tcomment)}")
+        kind = "view" if (schema, table) == OBSERVATIONS else "table"
+        out.append(f"comment on {kind} {schema}.{table} is {lit(tcomment)}")
         out += [f'comment on column {schema}.{table}."{c}" is {lit(cm)}' for c, _, cm in cols]
+    for (schema, table), tcomment in PHYSICAL.items():
+        out.append(f"comment on table {schema}.{table} is {lit(tcomment)}")
+        out += [f'comment on column {schema}.{table}."{c}" is {lit(cm)}' for c, _, cm in _physical_columns((schema, table))]
     return out
 
 
 def ensure(con: duckdb.DuckDBPyConnection) -> None:
     """Create what is missing and add columns a newer version introduced (history files live for
-    years; a column added since is NULL in old rows)."""
+    years; a column added since is NULL in old rows). A history from before 2.1 kept every cell in
+    the table raw.observations: it becomes raw.form_cells, and raw.observations the view over all."""
+    old = con.execute("select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = 'observations' "
+                      "and database_name = current_database()").fetchone()
+    if old and old[0]:
+        con.execute("alter table raw.observations rename to form_cells")
     con.execute(ddl())
-    for (schema, table), (_, cols) in TABLES.items():
+    physical = [t for t in TABLES if t != OBSERVATIONS] + list(PHYSICAL)
+    for table in physical:
+        schema, name = table
         have = {r[0] for r in con.execute(
             "select column_name from duckdb_columns() where schema_name=? and table_name=? "
-            "and database_name=current_database()", [schema, table]).fetchall()}
-        for c, t, _ in cols:
+            "and database_name=current_database()", [schema, name]).fetchall()}
+        for c, t, _ in (_physical_columns(table) if table in PHYSICAL else _columns(table)):
             if c not in have:
-                con.execute(f'alter table {schema}.{table} add column "{c}" {t.replace(" not null", "")}')
+                con.execute(f'alter table {schema}.{name} add column "{c}" {t.replace(" not null", "")}')
+    con.execute(observations_view())
     for stmt in comment_sql():
         con.execute(stmt)
 

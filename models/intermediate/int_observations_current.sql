@@ -10,11 +10,31 @@ obs as (
     select o.* exclude (park_key), n.park_name
     from {{ ref('stg_raw__observations') }} o
     join names n on n.park_key = o.park_key
+),
+loads as (
+    -- how many files hold figures of a park in a template: with one, nothing can supersede anything
+    select template, park_name, count(distinct load_seq) as n_loads
+    from obs
+    group by template, park_name
+),
+single as (
+    select obs.*
+    from obs
+    join loads l on l.template = obs.template and l.park_name = obs.park_name
+    where l.n_loads = 1
+),
+several as (
+    -- the window (which sorts whole rows) only where a later file may supersede an earlier one
+    select obs.*
+    from obs
+    join loads l on l.template = obs.template and l.park_name = obs.park_name
+    where l.n_loads > 1
+    qualify obs.load_seq = max(obs.load_seq) over (
+        partition by obs.template, obs.park_name,
+                     case when obs.template <> 'plan' then obs.year end,
+                     case when obs.template = 'plan' then obs.plan_name end,
+                     case when obs.template = 'statistics' then obs.label_key end)
 )
-select *
-from obs
-qualify load_seq = max(load_seq) over (
-    partition by template, park_name,
-                 case when template <> 'plan' then year end,
-                 case when template = 'plan' then plan_name end,
-                 case when template = 'statistics' then label_key end)
+select * from single
+union all
+select * from several

@@ -11,55 +11,60 @@ with registry as (
 ),
 stats as (
     select s.park_name, s.indicator_name, s.year, s.value, s.unit, s.is_preliminary,
-           coalesce(c.standard_unit, s.unit, '') as family, c.factor,
+           coalesce(c.standard_unit, s.unit, '') as family, c.factor, g.planning_base_year,
            s.source_file || '!' || s.source_sheet || '!' || s.source_cell as source
     from {{ ref('int_statistics_current') }} s
     left join {{ ref('unit_conversions') }} c on c.unit = s.unit
+    left join registry g on g.park_name = s.park_name
     where s.value is not null and {{ changed_parks_only('s.park_name') }}
 ),
-shown as (
-    -- the unit of the series' latest year, and every figure converted into it
-    select *,
-        last_value(unit) over (partition by park_name, indicator_name, family order by year
-                               rows between unbounded preceding and unbounded following) as display_unit,
-        last_value(factor) over (partition by park_name, indicator_name, family order by year
-                                 rows between unbounded preceding and unbounded following) as display_factor
+series as (
+    -- per series: the unit of its latest year, its first year, and its base-year figure
+    select park_name, indicator_name, family,
+           row_number() over () as series_id,  -- an integer to partition on: sorting on it is cheap
+           arg_max({'unit': unit, 'factor': factor}, year) as latest,
+           arg_min({'year': year, 'value': value, 'factor': factor, 'preliminary': is_preliminary}, year) as first,
+           max(case when year = planning_base_year then value end) as registry_base_value,
+           max(case when year = planning_base_year then factor end) as registry_base_factor,
+           coalesce(bool_or(year = planning_base_year and is_preliminary), false) as registry_base_preliminary
     from stats
+    group by park_name, indicator_name, family
+),
+rates as (
+    -- rate or share: decided once per name and unit, not per figure
+    select k.indicator_name, k.display_unit,
+           exists (select 1 from {{ ref('rate_indicators') }} r
+                   where (r.match = 'unit' and k.display_unit = r.text)
+                      or (r.match = 'name_suffix' and ends_with(k.indicator_name, r.text))) as is_rate
+    from (select distinct indicator_name, latest.unit as display_unit from series) k
 ),
 converted as (
-    select sh.park_name, sh.indicator_name, sh.family, sh.year, sh.display_unit as unit, sh.is_preliminary, sh.source,
-           case when sh.factor is not null and sh.display_factor is not null then sh.value * sh.factor / sh.display_factor
-                else sh.value end as value,
-           coalesce(sh.unit, '') <> coalesce(sh.display_unit, '') as converted,
-           exists (select 1 from {{ ref('rate_indicators') }} r
-                   where (r.match = 'unit' and sh.display_unit = r.text)
-                      or (r.match = 'name_suffix' and ends_with(sh.indicator_name, r.text))) as is_rate,
-           coalesce(g.planning_base_year, min(sh.year) over (partition by sh.park_name, sh.indicator_name, sh.family))
-               as base_year,
-           g.planning_base_year is not null as base_from_registry
-    from shown sh
-    left join registry g on g.park_name = sh.park_name
-),
-lagged as (
-    -- the figures of the five years before, when reported: a lag k rows back is year t−n only if its year says so
-    select *,
-        {%- for k in range(1, 6) %}
-        lag(year, {{ k }}) over w as y{{ k }}, lag(value, {{ k }}) over w as v{{ k }}, lag(is_preliminary, {{ k }}) over w as p{{ k }},
-        {%- endfor %}
-        max(case when year = base_year then value end) over (partition by park_name, indicator_name, family) as base_value,
-        bool_or(year = base_year and is_preliminary) over (partition by park_name, indicator_name, family) as base_preliminary
-    from converted
-    window w as (partition by park_name, indicator_name, family order by year)
+    select sr.series_id, st.park_name, st.indicator_name, st.family, st.year, sr.latest.unit as unit, st.is_preliminary, st.source,
+           {{ convert_unit('st.value', 'st.factor', 'sr.latest.factor') }} as value,
+           coalesce(st.unit, '') <> coalesce(sr.latest.unit, '') as converted,
+           coalesce(r.is_rate, false) as is_rate,
+           coalesce(st.planning_base_year, sr.first.year) as base_year,
+           case when st.planning_base_year is not null
+                then {{ convert_unit('sr.registry_base_value', 'sr.registry_base_factor', 'sr.latest.factor') }}
+                else {{ convert_unit('sr.first.value', 'sr.first.factor', 'sr.latest.factor') }} end as base_value,
+           case when st.planning_base_year is not null then sr.registry_base_preliminary
+                else sr.first.preliminary end as base_preliminary
+    from stats st
+    join series sr on sr.park_name = st.park_name and sr.indicator_name = st.indicator_name and sr.family = st.family
+    left join rates r on r.indicator_name = st.indicator_name and r.display_unit is not distinct from sr.latest.unit
 ),
 exact as (
+    -- the figures of exactly one, three and five years before, never across a gap: a lag k rows
+    -- back is year t−n only if its year says so
     select *,
-        case when y1 = year - 1 then v1 end as prev_value,
-        case when y1 = year - 1 then p1 end as prev_preliminary,
-        case {% for k in range(1, 4) %}when y{{ k }} = year - 3 then v{{ k }} {% endfor %}end as value_3y,
-        case {% for k in range(1, 4) %}when y{{ k }} = year - 3 then p{{ k }} {% endfor %}end as preliminary_3y,
-        case {% for k in range(1, 6) %}when y{{ k }} = year - 5 then v{{ k }} {% endfor %}end as value_5y,
-        case {% for k in range(1, 6) %}when y{{ k }} = year - 5 then p{{ k }} {% endfor %}end as preliminary_5y
-    from lagged
+        lag(year) over w as y1,
+        {%- for n, names in [(1, ('prev_value', 'prev_preliminary')), (3, ('value_3y', 'preliminary_3y')),
+                             (5, ('value_5y', 'preliminary_5y'))] %}
+        case {% for k in range(1, n + 1) %}when lag(year, {{ k }}) over w = year - {{ n }} then lag(value, {{ k }}) over w {% endfor %}end as {{ names[0] }},
+        case {% for k in range(1, n + 1) %}when lag(year, {{ k }}) over w = year - {{ n }} then lag(is_preliminary, {{ k }}) over w {% endfor %}end as {{ names[1] }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from converted
+    window w as (partition by series_id order by year)
 )
 select
     park_name,

@@ -117,12 +117,20 @@ where value is not null
 window w as (partition by park_name, indicator_name order by year)
 """
 ANCHOR_WINDOW = """
-import sys, time, duckdb
-con = duckdb.connect(sys.argv[1], read_only=True)
+import os, sys, time, tempfile, duckdb
+# a scratch file to write into, the facts attached read-only (as in the build: one database file)
+con = duckdb.connect(os.path.join(tempfile.mkdtemp(), 'anchor.duckdb'))
+con.execute(f"attach '{sys.argv[1]}' as facts (read_only)")
+con.execute('use facts')
 con.execute("set memory_limit='1GB'"); con.execute('set enable_progress_bar=false')
+con.execute('set preserve_insertion_order=false')
 t = time.perf_counter()
 n = con.execute("select count(*), sum(yoy) from (" + sys.argv[2] + ")").fetchall()
-print(time.perf_counter() - t, n[0][0])
+query_s = time.perf_counter() - t
+# the same query written as a table, as dbt writes a model
+t = time.perf_counter()
+con.execute("create table anchor.main.trends as " + sys.argv[2])
+print(query_s, n[0][0], time.perf_counter() - t)
 """
 
 
@@ -198,7 +206,9 @@ def main() -> None:
     q = out.split()
     print(f"{'anchor: plain DuckDB window query, YoY/CAGR over all facts':<62} {float(q[0]) if q else wall:8.1f} s "
           f"{gib(peak):>10}  {q[1] if len(q) > 1 else ''} rows")
-    print(f"{'ours: dbt model indicator_trends in the full build':<62} {trends_s:8.1f} s")
+    if len(q) > 2:
+        print(f"{'anchor: the same query written as a table':<62} {float(q[2]):8.1f} s")
+    print(f"{'ours: dbt model indicator_trends in the full build (a table)':<62} {trends_s:8.1f} s")
     sizes = {p.name: p.stat().st_size for p in (history, wh) if p.exists()}
     print("\nfiles: " + ", ".join(f"{k} {v / 2**20:.0f} MiB" for k, v in sizes.items()))
     peak_all = max(r[2] for r in rows if r[0].startswith("build"))

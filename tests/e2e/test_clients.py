@@ -56,7 +56,7 @@ engine = create_engine("duckdb:///" + path, connect_args={"read_only": True})
 ins = inspect(engine)
 types = {}
 for s in ("raw", "audit", "reference", "marts"):
-    for t in ins.get_table_names(schema=s):
+    for t in ins.get_table_names(schema=s) + ins.get_view_names(schema=s):
         for c in ins.get_columns(t, schema=s):
             types[f"{s}.{t}.{c['name']}"] = type(c["type"]).__name__
 print(json.dumps({"version": duckdb.__version__, "rows": rows, "types": types}))

@@ -187,3 +187,23 @@ def test_make_export_writes_everything_on_demand(built, tmp_path):
                              cwd=ROOT, capture_output=True, text=True)
     assert missing.returncode == 15 and "Traceback" not in missing.stderr
     assert len(missing.stderr.strip().splitlines()) == 1
+
+
+def test_a_build_with_more_workbooks_than_export_parks_leaves_them_to_parks_export(tmp_path):
+    """A national rebuild would spend many minutes on workbooks: past EXPORT_PARKS the build writes
+    the Parquet, says so, and `parks export` writes every workbook."""
+    import json
+    import subprocess
+    import sys
+    shutil.copytree(SAMPLES, tmp_path / "inbox")
+    wh = tmp_path / "wh" / "parks.duckdb"
+    proc = run_build(tmp_path / "inbox", wh, tmp_path / "reports", "--json", env={"EXPORT_PARKS": "2"})
+    assert proc.returncode == 0, out(proc)
+    summary = json.loads(proc.stdout)
+    assert any("3 parks changed, more than EXPORT_PARKS=2" in w and "parks export" in w for w in summary["warnings"])
+    exports = tmp_path / "exports"
+    assert not list((exports / "assessment").glob("*.xlsx")) and (exports / "parquet" / "eip_verdict.parquet").is_file()
+    done = subprocess.run([sys.executable, "-m", "ingest", "export", "--warehouse", str(wh), "--exports", str(exports)],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert len(list((exports / "assessment").glob("*.xlsx"))) == 3

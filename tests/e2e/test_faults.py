@@ -219,7 +219,7 @@ def tmpfs(tmp_path):
 @needs_mount
 def test_full_disk_under_warehouse(copy, tmpfs):
     inbox, wh = copy
-    disk = tmpfs(wh.parent.parent / "small", "80m")
+    disk = tmpfs(wh.parent.parent / "small", "120m")  # room for the history, its copy and two serving files
     target = disk / "wh"
     shutil.copytree(wh.parent, target)
     wh = target / "parks.duckdb"
