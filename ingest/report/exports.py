@@ -1,14 +1,17 @@
 """EXPORTS/: what other tools and people take away from a published build.
 
-    EXPORTS/parquet/<mart>.parquet        every mart, for other tools
+    EXPORTS/parquet/<mart>/part-*.parquet every mart, for other tools (read the folder)
     EXPORTS/assessment/<park>.xlsx        the assessment workbook of each park (workbook.py)
     EXPORTS/overview.html                 the assessment overview (overview.py), on `parks export`
 
-A nightly build rewrites the workbooks of the parks it changed; `parks export` rewrites all of them.
+A nightly build rewrites the workbooks of the parks it changed, and the Parquet parts that hold them
+(a mart with a park_name is split in 16 parts by the first hex digit of md5(park_name)); `parks
+export` rewrites all of them.
 Every file is written beside its final name and renamed into place.
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -31,7 +34,7 @@ def write_all(marts: Path, target: Path, parks: Iterable[str] | None = None, run
     written: list[Path] = []
     con = duckdb.connect(str(marts), read_only=True)
     try:
-        written += parquet(con, target / "parquet")
+        written += parquet(con, target / "parquet", parks)
         try:
             written += workbook.write(con, target / "assessment", parks, run_id, workbook_limit)
         except workbook.TooMany as exc:
@@ -46,17 +49,45 @@ def write_all(marts: Path, target: Path, parks: Iterable[str] | None = None, run
     return written
 
 
-def parquet(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
-    """One Parquet file per mart."""
+PARTS = "0123456789abcdef"
+PART_SQL = "substr(md5(coalesce(park_name, '')), 1, 1)"  # the same digit as part_of() below
+
+
+def part_of(park: str) -> str:
+    """The Parquet part of a park: the first hex digit of the MD5 of its name (as DuckDB's md5)."""
+    return hashlib.md5(park.encode("utf-8")).hexdigest()[0]
+
+
+def parquet(con: duckdb.DuckDBPyConnection, folder: Path, parks: Iterable[str] | None = None) -> list[Path]:
+    """Every mart as a folder of Parquet files. A mart with a park_name is split in 16 parts by
+    part_of(park_name), so that a night that changed a few parks rewrites only their parts; the other
+    marts are one part. ``parks``: the parks changed (None: rewrite everything)."""
     folder.mkdir(parents=True, exist_ok=True)
+    touched = None if parks is None else {part_of(p) for p in parks}
     out = []
     names = con.execute("select table_name from duckdb_tables() where schema_name = 'marts' union "
                         "select view_name from duckdb_views() where schema_name = 'marts' order by 1").fetchall()
     for (table,) in names:
-        path = folder / f"{table}.parquet"
-        tmp = folder / f".{table}.parquet.tmp"
-        con.execute(f"copy (select * from marts.\"{table}\") to '{str(tmp).replace(chr(39), chr(39) * 2)}' "
-                    f"(format parquet)")
-        tmp.replace(path)
-        out.append(path)
+        cols = {c for (c,) in con.execute("select column_name from duckdb_columns() where schema_name = 'marts' "
+                                          "and table_name = ?", [table]).fetchall()}
+        (folder / f"{table}.parquet").unlink(missing_ok=True)  # the single-file layout of earlier versions
+        d = folder / table
+        d.mkdir(exist_ok=True)
+        if "park_name" not in cols:
+            out.append(_copy(con, f'select * from marts."{table}"', d / "part-all.parquet"))
+            continue
+        for part in PARTS if touched is None else sorted(touched):
+            path = d / f"part-{part}.parquet"
+            n = con.execute(f'select count(*) from marts."{table}" where {PART_SQL} = ?', [part]).fetchone()
+            if n and n[0]:
+                out.append(_copy(con, f'select * from marts."{table}" where {PART_SQL} = \'{part}\'', path))
+            else:
+                path.unlink(missing_ok=True)
     return out
+
+
+def _copy(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> Path:
+    tmp = path.with_name(f".{path.name}.tmp")
+    con.execute(f"copy ({sql}) to '{str(tmp).replace(chr(39), chr(39) * 2)}' (format parquet)")
+    tmp.replace(path)
+    return path

@@ -1,16 +1,19 @@
+{{ config(materialized='incremental', incremental_strategy='replace_parks', on_schema_change='sync_all_columns') }}
+-- depends_on: {{ ref('changed_parks') }}
+-- Rebuilt park by park (the parks this build changed).
 -- Every indicator of every indicator system for every park-year the system assesses, judged against
 -- its threshold rule (seeds <system>__thresholds: always, by region class, by the sign of the
 -- driver's growth, or tiered by another figure). Status: pass, fail, not_applicable (declared 不适用
 -- with a reason), not_assessable (with the reason). For a failing indicator, the gap to pass: the
 -- component, its value now and the value that passes, the other components held fixed (domain.md §7).
 with py as (
-    select * from {{ ref('int_system_park_years') }}
+    select * from {{ ref('int_system_park_years') }} where {{ changed_parks_only('park_name') }}
 ),
 ind as (
     select * from {{ ref('int_system_indicators') }}
 ),
 vals as (
-    select * from {{ ref('int_system_values') }}
+    select * from {{ ref('int_system_values') }} where {{ changed_parks_only('park_name') }}
 ),
 form_systems as (
     select distinct system_code from {{ ref('int_system_component_defs') }} where found_in = 'form'
@@ -25,7 +28,7 @@ stat_reported as (
     from {{ ref('int_system_formulas') }} f
     join {{ ref('int_system_inputs') }} i on i.system_code = f.system_code and i.component_code = f.component_code
         and i.ref_kind = 'current'
-    where f.kind = 'reported' and f.role = 'num'
+    where f.kind = 'reported' and f.role = 'num' and {{ changed_parks_only('i.park_name') }}
 ),
 reconciled as (
     -- a derived component that the park also reports as a total: both are kept, the difference shown
@@ -34,7 +37,7 @@ reconciled as (
     from {{ ref('int_system_inputs') }} d
     join {{ ref('int_system_inputs') }} r on r.system_code = d.system_code and r.park_name = d.park_name
         and r.year = d.year and r.component_code = d.component_code and r.ref_kind = d.ref_kind and r.origin = 'reported'
-    where d.origin = 'derived' and d.ref_kind = 'current'
+    where d.origin = 'derived' and d.ref_kind = 'current' and {{ changed_parks_only('d.park_name') }}
 ),
 joined as (
     select

@@ -30,7 +30,8 @@ select
     count(distinct (j.system_code, j.indicator_code, j.year)) as n_unjudged,
     u.park_name || ' is in no park registry: ' || coalesce(string_agg(distinct j.need, ' and ' order by j.need),
         'region class and plan base year') || ' unknown'
-        || coalesce('; left unjudged: ' || string_agg(distinct j.system_code || ' ' || j.indicator_code || ' ' || j.year, ', '), '')
+        || coalesce('; left unjudged: ' || string_agg(distinct j.system_code || ' ' || j.indicator_code || ' ' || j.year, ', '
+                                                      order by j.system_code || ' ' || j.indicator_code || ' ' || j.year), '')
         || '. Register it: a registry sheet in INBOX, or a row in PARKS_REGISTRY.' as finding
 from unregistered u
 left join unjudged j on j.park_name = u.park_name

@@ -151,3 +151,37 @@ def test_rules_changed_rebuilds_the_marts_whole(tmp_path, samples_dir, monkeypat
     assert second.returncode == 0, out(second)
     assert "rebuilt whole" in second.stderr
     assert q(wh, "select passed from marts.eip_assessment where seq_no = 29") == [(False,)]  # 41.35 < 45
+
+
+def test_an_incremental_build_equals_a_full_build_of_the_same_files(tmp_path, samples_dir):
+    """The incremental models replace the changed parks' rows only: after a night with a new park
+    and a new form of a park with history, every mart equals a build of all files at once."""
+    import duckdb
+
+    from tests.e2e.test_gate import new_form
+    inbox = copy_samples(tmp_path / "inbox")
+    nightly = tmp_path / "nightly" / "parks.duckdb"
+    assert run_build(inbox, nightly).returncode == 0
+    new_form(inbox, park="新园区", year=2021)
+    new_form(inbox, park="张家港经济技术开发区", year=2020, green=41.5, name="对照考核表_张家港经开区_2020.xlsx")
+    proc = run_build(inbox, nightly)
+    assert proc.returncode == 0, out(proc)
+    whole = tmp_path / "whole" / "parks.duckdb"
+    proc = run_build(inbox, whole)
+    assert proc.returncode == 0, out(proc)
+    with duckdb.connect() as con:
+        con.execute(f"attach '{nightly}' as a (read_only)")
+        con.execute(f"attach '{whole}' as b (read_only)")
+        marts = [t for (t,) in con.execute("select distinct table_name from duckdb_columns() where database_name = 'a' "
+                                           "and schema_name = 'marts' order by 1").fetchall()]
+        assert len(marts) > 10
+        for t in marts:
+            cols = [c for (c,) in con.execute("select column_name from duckdb_columns() where database_name = 'a' and "
+                                              "schema_name = 'marts' and table_name = ? order by column_index", [t]).fetchall()
+                    if c not in ("run_id", "load_seq", "superseded_by_seq") and not c.endswith("_at")]
+            sel = ", ".join(f'"{c}"' for c in cols)
+            for x, y in (("a", "b"), ("b", "a")):
+                diff = con.execute(f'select {sel} from {x}.marts."{t}" except all select {sel} from {y}.marts."{t}"'
+                                   ).fetchall()
+                assert diff == [], f"marts.{t}: rows of {x} not in {y}: {diff[:3]}"
+        assert con.execute("select count(*) from a.marts.system_assessment where park_name = '新园区'").fetchone()[0] > 0

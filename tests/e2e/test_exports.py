@@ -156,10 +156,16 @@ def test_plan_and_target_sheets_equal_the_marts(built):
 def test_parquet_of_every_mart(built):
     marts = {t: n for t, n in q(built["wh"], "select table_name, estimated_size from duckdb_tables() where schema_name = 'marts' "
                                              "union all select view_name, null from duckdb_views() where schema_name = 'marts'")}
-    files = {p.stem: p for p in (built["exports"] / "parquet").glob("*.parquet")}
-    assert set(files) == set(marts)
-    for name, path in files.items():
-        assert pq.read_metadata(path).num_rows == q(built["wh"], f"select count(*) from marts.{name}")[0][0]
+    folders = {p.name: p for p in (built["exports"] / "parquet").iterdir() if p.is_dir()}
+    assert set(folders) == set(marts)
+    for name, folder in folders.items():
+        parts = list(folder.glob("part-*.parquet"))
+        assert sum(pq.read_metadata(p).num_rows for p in parts) == q(built["wh"], f"select count(*) from marts.{name}")[0][0]
+    # a mart by park: each park's rows in the part of the first hex digit of md5(park name)
+    from ingest.report.exports import part_of
+    for park in ("吴江区", ZJG, "示例高新区"):
+        t = pq.read_table(folders["parks"] / f"part-{part_of(park)}.parquet")
+        assert park in set(t.column("park_name").to_pylist())
 
 
 def test_overview_page_is_self_contained_and_shows_every_park(built):
@@ -202,7 +208,7 @@ def test_a_build_with_more_workbooks_than_export_parks_leaves_them_to_parks_expo
     summary = json.loads(proc.stdout)
     assert any("3 parks changed, more than EXPORT_PARKS=2" in w and "parks export" in w for w in summary["warnings"])
     exports = tmp_path / "exports"
-    assert not list((exports / "assessment").glob("*.xlsx")) and (exports / "parquet" / "eip_verdict.parquet").is_file()
+    assert not list((exports / "assessment").glob("*.xlsx")) and list((exports / "parquet" / "eip_verdict").glob("*.parquet"))
     done = subprocess.run([sys.executable, "-m", "ingest", "export", "--warehouse", str(wh), "--exports", str(exports)],
                           cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

@@ -1,3 +1,6 @@
+{{ config(materialized='incremental', incremental_strategy='replace_parks', on_schema_change='sync_all_columns') }}
+-- depends_on: {{ ref('changed_parks') }}
+-- Rebuilt park by park (the parks this build changed).
 -- The value of every component of every system for each park-year it assesses, in the component's
 -- unit: from the form's rows, from the statistics (converted by the unit written), or derived from
 -- other components (seed component_terms, e.g. CO2 from energy use and emission factors). A
@@ -6,20 +9,20 @@ with defs as (
     select * from {{ ref('int_system_component_defs') }}
 ),
 py as (
-    select * from {{ ref('int_system_park_years') }}
+    select * from {{ ref('int_system_park_years') }} where {{ changed_parks_only('park_name') }}
 ),
 from_forms as (
     select f.system_code, f.park_name, f.year, f.component_code, f.component_label as label, f.ref_kind, f.ref_year,
            f.value_std as value, f.value_kind, f.value_text, cast(null as varchar) as remark, f.issue,
            'reported' as origin, f.source_file, f.source_sheet, f.source_cell
     from {{ ref('int_form_components_normalized') }} f
-    where f.component_code is not null
+    where f.component_code is not null and {{ changed_parks_only('f.park_name') }}
 ),
 stats as (
     select s.*, c.standard_unit, c.factor
     from {{ ref('int_statistics_current') }} s
     left join {{ ref('unit_conversions') }} c on c.unit = s.unit
-    where s.indicator_name in (select label from defs where found_in = 'statistics')
+    where s.indicator_name in (select label from defs where found_in = 'statistics') and {{ changed_parks_only('s.park_name') }}
 ),
 from_statistics as (
     select d.system_code, py.park_name, py.year, d.component_code, d.label,

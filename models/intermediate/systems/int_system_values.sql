@@ -1,3 +1,6 @@
+{{ config(materialized='incremental', incremental_strategy='replace_parks', on_schema_change='sync_all_columns') }}
+-- depends_on: {{ ref('changed_parks') }}
+-- Rebuilt park by park (the parks this build changed).
 -- Every computed indicator of every system, evaluated from its formula (seed <system>__formulas)
 -- over the park-year's components, with the formula macros: ratio, growth over n years, growth of a
 -- ratio, elasticity, reduction rate, or the reported component itself. A formula with members
@@ -5,7 +8,7 @@
 -- driver - the denominator - grows, the smallest when it shrinks). NULL with a reason when a value
 -- cannot be computed.
 with py as (
-    select * from {{ ref('int_system_park_years') }}
+    select * from {{ ref('int_system_park_years') }} where {{ changed_parks_only('park_name') }}
 ),
 f as (
     select * from {{ ref('int_system_formulas') }}
@@ -18,6 +21,7 @@ inputs as (
     -- a derived value is preferred to a reported one (the reported total is reconciled with it)
     select *
     from {{ ref('int_system_inputs') }}
+    where {{ changed_parks_only('park_name') }}
     qualify row_number() over (partition by system_code, park_name, year, component_code, ref_kind
                                order by origin = 'derived' desc, ref_year desc) = 1
 ),
@@ -67,13 +71,16 @@ members as (
         string_agg(label, '+' order by component_code) filter (where role = 'den') as driver_label,
         any_value(cur_kind) filter (where role = 'num') as subject_kind,
         -- the components that are missing (or unusable), with the year they are needed for
-        string_agg(distinct label || coalesce(' (' || cur_issue || ')', ''), ', ')
-            filter (where cur_value is null and not optional) as missing_current,
-        string_agg(distinct case reference when 'base' then (select text from base_word) else (select text from year_word) end
-                            || label || coalesce(' (' || ref_issue || ')', ''), ', ')
-            filter (where reference is not null and ref_value is null and not optional) as missing_reference,
-        string_agg(distinct cur_cell, ',') filter (where cur_cell is not null)
-            || coalesce(',' || string_agg(distinct ref_cell, ',') filter (where ref_cell is not null), '') as input_cells
+        -- sorted lists: the same inputs always read the same, whatever order the rows came in
+        nullif(array_to_string(list_sort(list(distinct label || coalesce(' (' || cur_issue || ')', ''))
+            filter (where cur_value is null and not optional)), ', '), '') as missing_current,
+        nullif(array_to_string(list_sort(list(distinct case reference when 'base' then (select text from base_word)
+                                                                   else (select text from year_word) end
+                                                   || label || coalesce(' (' || ref_issue || ')', ''))
+            filter (where reference is not null and ref_value is null and not optional)), ', '), '') as missing_reference,
+        nullif(array_to_string(list_sort(list(distinct cur_cell) filter (where cur_cell is not null)), ','), '')
+            || coalesce(',' || nullif(array_to_string(list_sort(list(distinct ref_cell) filter (where ref_cell is not null)),
+                                                      ','), ''), '') as input_cells
     from args
     group by all
 ),
@@ -113,8 +120,8 @@ worst as (
         case when count(*) = 1 then any_value(member_no)
              when any_value(driver_growth) > 0 then arg_max(member_no, member_value)
              when any_value(driver_growth) < 0 then arg_min(member_no, member_value) end as decisive_member,
-        string_agg(missing_current, ', ') as missing_current,
-        string_agg(missing_reference, ', ') as missing_reference,
+        string_agg(missing_current, ', ' order by member_no) as missing_current,
+        string_agg(missing_reference, ', ' order by member_no) as missing_reference,
         case when count(*) = 1 then any_value(why)
              else nullif(concat_ws('; ',
                  case when any_value(driver_growth) = 0 then any_value(driver_label) || ' growth is zero: elasticity undefined' end,
