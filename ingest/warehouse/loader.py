@@ -1,7 +1,7 @@
 """Loading the inbox's new files into the build's copy of the history store.
 
-Each file is parsed on its own (bytes in, columns out), appended to raw.observations (the tables behind it) in one
-transaction with its audit rows, and its parks are noted in build.pending_files so that dbt
+Each file is parsed on its own (bytes in, columns out), appended to raw.observations (the tables behind
+it) in one transaction with its audit rows, and its parks are noted in build.pending_files so that dbt
 recomputes only them. A file that cannot be loaded is set aside with its reason; the others load.
 """
 from __future__ import annotations
@@ -226,14 +226,6 @@ def _outcome(entry: Entry, parsed: ParsedFile | None, known: audit.KnownFiles, p
     known.live[(sha, entry.name)] = "loaded"
     known.live_shas[sha] = entry.name
     return outcome
-
-
-COL_LETTERS = """
-create or replace temp macro col_letters(n) as
-    case when n <= 26 then chr(64 + n)
-         when n <= 702 then chr(64 + (n - 1) // 26) || chr(65 + (n - 1) % 26)
-         else chr(64 + (n - 1) // 676) || chr(65 + ((n - 1) // 26 - 1) % 26) || chr(65 + (n - 1) % 26) end
-"""
 
 
 def _insert(con: duckdb.DuckDBPyConnection, incoming: pa.Table, run_id: str, now: dt.datetime) -> None:
