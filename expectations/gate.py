@@ -15,6 +15,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from ingest.warehouse.state import connect
+
 from .suites import ROW, TABLE, WARN, Suite, build_suites, table_detail_sql
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -95,8 +97,7 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 def validate(build_db: Path, previous_counts: dict[str, int]) -> GateResult:
     t0 = time.perf_counter()
-    con = duckdb.connect(str(build_db), read_only=True)
-    con.execute("set memory_limit = '1GB'")
+    con = connect(build_db, read_only=True)
     try:
         tables = _tables(con)
         rules: list[dict[str, Any]] = []

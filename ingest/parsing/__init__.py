@@ -22,7 +22,7 @@ import pyarrow.compute as pc  # noqa: E402
 
 from .readers import UnreadableFile  # noqa: E402
 from .records import Finding  # noqa: E402
-from .sheet import col_letters  # noqa: E402
+from .sheet import a1, col_letters  # noqa: E402
 
 
 @dataclass
@@ -96,22 +96,35 @@ def _plain(t: pa.Table) -> pa.Table:
 
 
 def _lineage_columns(t: pa.Table) -> pa.Table:
-    """The A1 reference of every cell, the park name as a key, the masked flag: in Arrow, once."""
-    cols = t.column("col_no").to_numpy()
-    letters = {int(c): col_letters(int(c)) for c in np.unique(cols)}
-    prefix = pa.array([letters[int(c)] for c in np.unique(cols)]).take(pa.array(np.searchsorted(np.unique(cols), cols)))
-    cell = pc.binary_join_element_wise(prefix, pc.cast(t.column("row_no"), pa.string()), "")
+    """The A1 reference of every cell, the park name as a key, the masked flag: in Arrow, once. A
+    table of statistics cells alone gets no A1 column: the warehouse derives it from row and column
+    (schema.DERIVED), and building five million strings no one stores is a worker's largest cost."""
+    out = t
+    if not pc.all(pc.equal(t.column("template"), "statistics")).as_py():
+        out = out.append_column("cell", a1_column(t.column("row_no"), t.column("col_no")))
     parks = t.column("park_name").combine_chunks()
-    if pa.types.is_dictionary(parks.type):  # a key per distinct name: on the dictionary itself
-        keys = pa.DictionaryArray.from_arrays(parks.indices, pa.array(
-            [None if p is None else park_key(p) for p in parks.dictionary.to_pylist()], pa.string()))
+    if pa.types.is_dictionary(parks.type):  # a key per distinct name: on the dictionary, once per name
+        names = parks.dictionary
+        keys = pa.DictionaryArray.from_arrays(parks.indices, _keys_of(names))
     else:
-        distinct = pc.unique(parks)
-        keys = pa.array([None if p is None else park_key(p) for p in distinct.to_pylist()], pa.string()).take(
-            pc.index_in(parks, distinct))
-    return (t.append_column("cell", cell)
-             .append_column("park_key", keys)
-             .append_column("is_masked", pc.equal(t.column("value_kind"), "masked")))
+        keys = _keys_of(parks)
+    return (out.append_column("park_key", keys)
+               .append_column("is_masked", pc.equal(t.column("value_kind"), "masked")))
+
+
+def _keys_of(names: pa.Array) -> pa.Array:
+    """park_key of every name, computed once per distinct name."""
+    distinct = pc.unique(names)
+    keys = pa.array([None if p is None else park_key(p) for p in distinct.to_pylist()], pa.string())
+    return keys.take(pc.index_in(names, distinct))
+
+
+def a1_column(rows: pa.ChunkedArray | pa.Array, cols: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """A1 references ('D7') of row and column numbers."""
+    c = np.asarray(cols.to_numpy() if isinstance(cols, pa.Array) else cols.to_numpy())
+    distinct = np.unique(c)
+    prefix = pa.array([col_letters(int(x)) for x in distinct]).take(pa.array(np.searchsorted(distinct, c)))
+    return pc.binary_join_element_wise(prefix, pc.cast(rows, pa.string()), "")
 
 
 def _repeats(t: pa.Table) -> tuple[pa.Array, list[Finding]]:
@@ -143,14 +156,15 @@ def _repeats(t: pa.Table) -> tuple[pa.Array, list[Finding]]:
         if r["template"] not in templates:
             continue
         k = (r["template"],) + tuple(r[c] for c in REPEAT_KEY[r["template"]])
-        ref = f"{r['sheet']}!{r['cell']}"
+        cell = r.get("cell") or a1(r["row_no"], r["col_no"])
+        ref = f"{r['sheet']}!{cell}"
         if k not in first:
             first[k] = ref
             continue
         dup[pos] = first[k]
         total += 1
         if len(findings) < MAX_REPEAT_FINDINGS:
-            findings.append(Finding(r["sheet"], r["cell"], "warning", "duplicate_figure",
+            findings.append(Finding(r["sheet"], cell, "warning", "duplicate_figure",
                                     f"{r['park_name']} {r['year'] or ''} {r['label']!r} = {r['value_text'] or r['value']!r} "
                                     f"at {ref} repeats {first[k]}: {first[k]} is used, this cell is kept in raw only"))
     if total > MAX_REPEAT_FINDINGS:

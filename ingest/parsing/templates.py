@@ -339,7 +339,19 @@ def _statistics_rows(sheet: Sheet, header_row: int, cols: dict[str, int]) -> tup
         if c is None:
             return [None] * len(body)
         j = c - 1
-        return [_clean(r[j]) if j < len(r) and r[j] != "" else None for r in body]
+        seen: dict[Any, str | None] = {}  # a park or a unit repeats down the rows: cleaned once
+        out = []
+        for r in body:
+            v = r[j] if j < len(r) else ""
+            if v == "" or v is None:
+                out.append(None)
+                continue
+            k = (v.__class__, v)  # 1, 1.0 and True are equal keys but different texts
+            try:
+                out.append(seen[k])
+            except KeyError:
+                out.append(seen.setdefault(k, _clean(v)))
+        return out
 
     labels = column(cols["label"])
     keep = [i for i, label in enumerate(labels) if label is not None]
@@ -399,7 +411,8 @@ def _values_cellwise(sheet: Sheet, rows: list[int], col: int, cells: list[Any]) 
 def _statistics(sheet: Sheet, header_row: int, cols: dict[str, int], layout: str,
                 year_cols: dict[int, int] | None) -> SheetResult:
     rows, per_row = _statistics_rows(sheet, header_row, cols)
-    per_row["label_key"] = [label_key(label, "statistics") for label in per_row["label"]]
+    keys = {label: label_key(label, "statistics") for label in set(per_row["label"])}  # once per label
+    per_row["label_key"] = [keys[label] for label in per_row["label"]]
     n_rows = len(rows)
     if layout == "long":
         years = []

@@ -12,6 +12,7 @@ from typing import Any
 import duckdb
 
 from ..outcome import BuildResult
+from ..warehouse.state import connect
 from . import charts, overview
 from .summary import summary
 
@@ -109,7 +110,7 @@ def write_run(reports: Path, history: Path, result: BuildResult, retention: int,
     root.mkdir(parents=True, exist_ok=True)
     history_svg = charts.expectation_history(_recent_runs(history, result))
     if marts is not None:
-        con = duckdb.connect(str(marts), read_only=True)
+        con = connect(marts, read_only=True)
         try:
             cur = con.execute("select park_name, missing, unjudged_indicators, finding from marts.unregistered_parks "
                               "order by park_name")

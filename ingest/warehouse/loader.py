@@ -119,7 +119,7 @@ def _parsed_in_order(entries: list[Entry], limits: Limits) -> Iterator[ParsedFil
         it = iter(entries)
         for e in it:
             window.append(pool.submit(parse_file, e.data, limits) if e.data is not None else None)
-            if len(window) >= WORKERS * 2:
+            if len(window) >= WORKERS * 4:
                 break
         while window:
             fut = window.popleft()

@@ -171,3 +171,19 @@ def test_unrecognised_sheet_is_skipped_not_fatal(tmp_path: Path):
     sheets = parse_workbook(path.read_bytes())
     assert sheets[0].template is None and "no template" in sheets[0].message
     assert sheets[1].template == "eip_form"
+
+
+def test_statistics_per_row_fields_cleaned_once_keep_their_own_text(tmp_path: Path):
+    """Per-row fields are cleaned once per distinct cell value: 1, 1.0 and True are equal keys in
+    Python but different texts; a park repeated down its rows stays the same park."""
+    from ingest.parsing import parse_file
+
+    rows = [["园区名称", "指标", "单位", 2019, 2020], [" 甲园区 ", "工业增加值", "亿元", 1.0, 2.0],
+            [" 甲园区 ", "工业用地面积", 1, 10, 10.5], ["乙园区", "工业用地面积", True, 3, 4]]
+    path = write_xlsx(tmp_path / "w.xlsx", {"s": rows})
+    obs = {(o.park_name, o.label, o.year): o for o in _only(parse_workbook(path.read_bytes())).observations}
+    assert obs[("甲园区", "工业增加值", 2020)].unit == "亿元"
+    assert obs[("甲园区", "工业用地面积", 2019)].unit == "1"
+    assert obs[("乙园区", "工业用地面积", 2019)].unit == "True"  # as before the cache: not "1"
+    # a file of statistics cells alone carries no A1 column: the warehouse derives it (schema.DERIVED)
+    assert "cell" not in parse_file(path.read_bytes()).table.column_names
