@@ -70,28 +70,43 @@ def write(con: duckdb.DuckDBPyConnection, folder: Path, parks: Iterable[str] | N
     into place, so a reader never opens half a file. Raises TooMany, before writing anything, when
     more than ``limit`` parks have something to assess."""
     labels = load()
-    data = _fetch(con, None if parks is None else sorted(set(parks)))
-    todo = [p for p in data["parks"] if any(data["by_park"].get(p, {}).get(k) for k in ("assessment", "plan", "targets"))]
+    # which parks, decided in SQL before anything is fetched: a national rebuild has thousands
+    todo = [r[0] for r in _query(con, TODO_SQL, None if parks is None else sorted(set(parks))).fetchall()]
     # (statistics only: nothing to assess; its figures are in the marts and Parquet)
     if limit is not None and len(todo) > limit:
         raise TooMany(len(todo), limit)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    starred = _starred(con)
     out = []
-    for park in todo:
-        wb = build_workbook(park, data, labels, stamp, run_id)
-        path = folder / file_name(park)
-        tmp = folder / f".{path.name}.tmp"
-        wb.save(tmp)
-        tmp.replace(path)
-        out.append(path)
+    for i in range(0, len(todo), BATCH):  # the rows of a batch of parks in memory, not of all of them
+        data = _fetch(con, todo[i:i + BATCH], starred)
+        for park in todo[i:i + BATCH]:
+            wb = build_workbook(park, data, labels, stamp, run_id)
+            path = folder / file_name(park)
+            tmp = folder / f".{path.name}.tmp"
+            wb.save(tmp)
+            tmp.replace(path)
+            out.append(path)
     return out
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, parks: list[str] | None) -> list[dict[str, Any]]:
+BATCH = 100
+# parks with something to assess: an indicator system, a plan or targets
+TODO_SQL = """select park_name from marts.parks where {parks} and (
+    park_name in (select park_name from marts.system_assessment)
+    or park_name in (select park_name from marts.plan_progress)
+    or park_name in (select park_name from marts.target_tracking)) order by 1"""
+
+
+def _query(con: duckdb.DuckDBPyConnection, sql: str, parks: list[str] | None) -> duckdb.DuckDBPyConnection:
     """``sql`` with {parks} replaced by the filter on the parks asked for."""
     flt = "true" if parks is None else "park_name in (select unnest(?::varchar[]))"
-    cur = con.execute(sql.format(parks=flt), [] if parks is None else [parks])
+    return con.execute(sql.format(parks=flt), [] if parks is None else [parks])
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, parks: list[str] | None) -> list[dict[str, Any]]:
+    cur = _query(con, sql, parks)
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r)) for r in cur.fetchall()]
 
@@ -108,14 +123,14 @@ QUERIES = {
 }
 
 
-def _fetch(con: duckdb.DuckDBPyConnection, parks: list[str] | None) -> dict[str, Any]:
+def _fetch(con: duckdb.DuckDBPyConnection, parks: list[str], starred: set[tuple[str, str]]) -> dict[str, Any]:
     by_park: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     for key, sql in QUERIES.items():
         for r in _rows(con, sql, parks):
             by_park[r["park_name"]][key].append(r)
     registry = _rows(con, "select park_name, planning_base_year from marts.parks where {parks} order by 1", parks)
     return {"parks": [r["park_name"] for r in registry], "by_park": by_park,
-            "base_year": {r["park_name"]: r["planning_base_year"] for r in registry}, "starred": _starred(con)}
+            "base_year": {r["park_name"]: r["planning_base_year"] for r in registry}, "starred": starred}
 
 
 def _starred(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:

@@ -31,7 +31,10 @@ from . import schema
 STORAGE_VERSION = "v1.0.0"
 
 
-MEMORY_LIMIT = os.environ.get("PARKS_DUCKDB_MEMORY", "1GB")
+# DuckDB's share of one process (it spills to disk beyond it). 768 MB keeps the national build's
+# process tree under 1.4 GiB (dbt's process holds this plus ~0.2 GiB of Python, while the build's
+# own waits at ~0.4 GiB); profiles.yml gives dbt the same default.
+MEMORY_LIMIT = os.environ.get("PARKS_DUCKDB_MEMORY", "768MB")
 
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:

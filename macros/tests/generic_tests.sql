@@ -1,8 +1,19 @@
 {#- Our own generic tests (no dbt_utils offline). Each returns the failing rows. -#}
 
 {% test unique_combination(model, columns) %}
+-- Grouped on one 64-bit hash of the key first: a national table's keys are millions of strings, and
+-- a hash table of strings does not fit the build's memory cap beside a model running in parallel.
+-- Only rows whose hash repeats are then grouped on the key itself, so a hash collision is never
+-- reported and the failing rows still name their key.
+with repeated as (
+    select hash({{ columns | join(', ') }}) as h
+    from {{ model }}
+    group by 1
+    having count(*) > 1
+)
 select {{ columns | join(', ') }}, count(*) as n
 from {{ model }}
+where hash({{ columns | join(', ') }}) in (select h from repeated)
 group by {{ columns | join(', ') }}
 having count(*) > 1
 {% endtest %}

@@ -213,3 +213,25 @@ def test_a_build_with_more_workbooks_than_export_parks_leaves_them_to_parks_expo
                           cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert len(list((exports / "assessment").glob("*.xlsx"))) == 3
+
+
+def test_workbooks_fetched_a_few_parks_at_a_time_are_the_ones_the_build_wrote(built, tmp_path, monkeypatch):
+    """`parks export` of a national warehouse holds the rows of a batch of parks, not of all of them:
+    batches of one park give the same sheets and figures."""
+    from ingest.report import workbook
+    from ingest.warehouse.state import connect
+
+    monkeypatch.setattr(workbook, "BATCH", 1)
+    con = connect(built["wh"], read_only=True)
+    try:
+        written = workbook.write(con, tmp_path)
+    finally:
+        con.close()
+    assert sorted(p.name for p in written) == sorted(p.name for p in (built["exports"] / "assessment").glob("*.xlsx"))
+    for path in written:
+        ours, builds = openpyxl.load_workbook(path), openpyxl.load_workbook(built["exports"] / "assessment" / path.name)
+        assert ours.sheetnames == builds.sheetnames
+        for a, b in zip(ours.worksheets, builds.worksheets):
+            figures = [[(c.coordinate, c.value) for c in row if isinstance(c.value, int | float)] for row in a.iter_rows()]
+            assert figures == [[(c.coordinate, c.value) for c in row if isinstance(c.value, int | float)]
+                               for row in b.iter_rows()]
