@@ -382,7 +382,7 @@ def _values(sheet: Sheet, rows: list[int], body: list[list[Any]], shortest: int,
         values = pa.array(cells, type=pa.float64())
         if not pc.all(pc.is_finite(values)).as_py():  # NaN or infinity: not a number a person wrote
             return _values_cellwise(sheet, rows, col, cells)
-        return (values, pa.nulls(n, pa.string()), pa.array(["number"] * n, pa.string()), pa.nulls(n, pa.string()))
+        return (values, pa.nulls(n, pa.string()), constant("number", n), pa.nulls(n, pa.string()))
     return _values_cellwise(sheet, rows, col, cells)
 
 
@@ -404,7 +404,8 @@ def _values_cellwise(sheet: Sheet, rows: list[int], col: int, cells: list[Any]) 
         texts.append(p.value_text)
         kinds.append(p.kind)
         formats.append(fmt)
-    return (pa.array(values, pa.float64()), pa.array(texts, pa.string()), pa.array(kinds, pa.string()),
+    # value_kind as a dictionary array, like the plain columns: a few kinds, millions of cells
+    return (pa.array(values, pa.float64()), pa.array(texts, pa.string()), pa.array(kinds, pa.string()).dictionary_encode(),
             pa.array(formats, pa.string()))
 
 

@@ -25,6 +25,7 @@ from . import audit, schema
 from .inbox import Entry, set_aside
 
 MAX_DUPLICATE_FINDINGS = 20  # per file; the rest are counted in one more finding
+STATISTICS = "statistics"  # the template whose cells are stored narrow (schema.py)
 
 # In-file duplicates: the same figure twice in one file (a repeated year column, a sheet copied).
 # The first cell in sheet, row, column order is used; the others point at it.
@@ -232,15 +233,23 @@ def _insert(con: duckdb.DuckDBPyConnection, incoming: pa.Table, run_id: str, now
     """Rows of raw.observations into the tables behind it (schema.py): statistics cells narrow, with
     their sheets once; every other template whole."""
     have = set(incoming.column_names)
+    templates = set(incoming.column("template").unique().to_pylist())
+    # a batch of statistics workbooks alone (the national case) is written without a filter per row
+    stats = "true" if templates == {STATISTICS} else f"template = '{STATISTICS}'"
     con.register("incoming", incoming)
     try:
-        con.execute("insert into raw.form_cells by name select *, ? as run_id, ? as loaded_at from incoming "
-                    "where template <> 'statistics'", [run_id, now])
+        if templates - {STATISTICS}:
+            con.execute("insert into raw.form_cells by name select *, ? as run_id, ? as loaded_at from incoming "
+                        f"where template <> '{STATISTICS}'", [run_id, now])
+        if STATISTICS not in templates:
+            return
         cells = ", ".join(f'"{c}"' for c in schema.STATISTICS_CELL_COLUMNS if c in have)
-        con.execute(f"insert into raw.statistics_cells by name select {cells} from incoming where template = 'statistics'")
-        sheets = ", ".join(f'"{c}"' for c in schema.STATISTICS_SHEET_COLUMNS if c in have)
-        con.execute(f"insert into raw.statistics_sheets by name select distinct {sheets}, ? as run_id, ? as loaded_at "
-                    "from incoming where template = 'statistics'", [run_id, now])
+        con.execute(f"insert into raw.statistics_cells by name select {cells} from incoming where {stats}")
+        # a sheet is (load_seq, sheet_index): grouped on those two integers, the rest is constant over it
+        sheets = ", ".join(f'any_value("{c}") as "{c}"' for c in schema.STATISTICS_SHEET_COLUMNS
+                           if c in have and c not in ("load_seq", "sheet_index"))
+        con.execute(f"insert into raw.statistics_sheets by name select load_seq, sheet_index, {sheets}, ? as run_id, "
+                    f"? as loaded_at from incoming where {stats} group by load_seq, sheet_index", [run_id, now])
     finally:
         con.unregister("incoming")
 

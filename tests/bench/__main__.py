@@ -181,6 +181,8 @@ def main() -> None:
         (base / ".generated").write_text(json.dumps(info))
         print(f"generated {inbox} in {time.perf_counter() - t0:.0f} s: {info}")
     info = json.loads((base / ".generated").read_text())
+    for extra in inbox.glob("extra_*"):  # the form an earlier run added
+        extra.unlink()
     size = sum(p.stat().st_size for p in inbox.rglob("*") if p.is_file())
     files = sum(1 for p in inbox.rglob("*") if p.is_file())
     print(f"inbox: {files} files, {size / 2**20:.1f} MiB, {info['figures']:,} statistics figures (scale {a.scale:g})\n")
@@ -197,8 +199,6 @@ def main() -> None:
     wh = base / "wh" / "parks.duckdb"
     shutil.rmtree(base / "wh", ignore_errors=True)
     shutil.rmtree(base / "reports", ignore_errors=True)
-    for extra in inbox.glob("extra_*"):
-        extra.unlink()
     build = [PY, "-m", "ingest", "build", "--inbox", str(inbox), "--warehouse", str(wh), "--reports",
              str(base / "reports"), "--exports", str(base / "exports"), "--json"]
     splits = {}
