@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import math
 import random
+import shutil
 from pathlib import Path
 
 from tests.xlsx_raw import SheetSpec, write
@@ -161,6 +162,7 @@ def one_more_form(out: Path, scale: float, name: str = "extra") -> Path:
     target = out / f"{name}_{paths[0].name}"
     data = paths[0].read_bytes()
     target.write_bytes(data)
+    shutil.rmtree(tmp)
     return target
 
 
