@@ -21,7 +21,7 @@ import pyarrow as pa  # noqa: E402
 import pyarrow.compute as pc  # noqa: E402
 
 from .readers import UnreadableFile  # noqa: E402
-from .records import Finding  # noqa: E402
+from .records import KEY_OF_NAME, Finding  # noqa: E402
 from .sheet import a1, col_letters  # noqa: E402
 
 
@@ -84,6 +84,8 @@ def parse_file(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedFile:
         duplicate_of, findings = _repeats(table)
         if duplicate_of.null_count < len(duplicate_of):
             table = table.append_column("duplicate_of", duplicate_of)
+        if pc.all(pc.equal(table.column("template"), "statistics")).as_py():
+            table = keys_as_names(table)
         # columns no row uses are left out: the table's NULL default fills them, and DuckDB reads less
         out.table = table.select([c for c in table.column_names if table.column(c).null_count < table.num_rows])
         out.findings += findings
@@ -110,6 +112,28 @@ def _lineage_columns(t: pa.Table) -> pa.Table:
         keys = _keys_of(parks)
     return (out.append_column("park_key", keys)
                .append_column("is_masked", pc.equal(t.column("value_kind"), "masked")))
+
+
+def keys_as_names(t: pa.Table) -> pa.Table:
+    """A table of statistics cells with each key that equals its name set to NULL. The warehouse's
+    view gives the name back (schema.KEY_OF_NAME), and an all-NULL column is not written: two text
+    columns fewer per cell for DuckDB to write, in the nightly national load."""
+    for key, name in KEY_OF_NAME.items():
+        if key in t.column_names and name in t.column_names:
+            k, n = t.column(key).combine_chunks(), t.column(name).combine_chunks()
+            t = t.set_column(t.schema.get_field_index(key), key, _null_if_same(k, n))
+    return t
+
+
+def _null_if_same(key: pa.Array, name: pa.Array) -> pa.Array:
+    if (pa.types.is_dictionary(key.type) and pa.types.is_dictionary(name.type)
+            and len(key.dictionary) == len(name.dictionary) and key.indices.equals(name.indices)):
+        # key and name indexed alike (as parsing builds them): compared once per entry, not per cell
+        d = key.dictionary
+        return pa.DictionaryArray.from_arrays(key.indices, pc.if_else(pc.equal(d, name.dictionary), pa.scalar(None, d.type), d))
+    plain_key = pc.cast(key, pa.string()) if pa.types.is_dictionary(key.type) else key
+    plain_name = pc.cast(name, pa.string()) if pa.types.is_dictionary(name.type) else name
+    return pc.if_else(pc.equal(plain_key, plain_name), pa.scalar(None, pa.string()), plain_key)
 
 
 def _keys_of(names: pa.Array) -> pa.Array:

@@ -17,6 +17,9 @@ FIELDS = ("sheet", "row_no", "col_no", "template", "layout", "park_name", "year"
           "row_kind", "label", "label_key", "unit", "value_text", "value", "value_kind", "number_format",
           "requirement", "selection", "planning_base_year", "report_date", "plan_name", "base_year",
           "target_year", "value_role", "attribute", "target_text", "note")
+# A statistics cell's key equal to its name (the usual case) is stored NULL, so that a file's
+# all-NULL key column is not written at all; the warehouse's view gives the name back.
+KEY_OF_NAME = {"park_key": "park_name", "label_key": "label"}
 
 
 @dataclass

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import duckdb
 
+from ..parsing.records import KEY_OF_NAME  # keys stored NULL where they equal the name
+
 # (schema, table) -> (table comment, [(column, type, comment)])
 TABLES: dict[tuple[str, str], tuple[str, list[tuple[str, str, str]]]] = {
     ("raw", "observations"): (
@@ -218,7 +220,9 @@ def observations_view() -> str:
     types = _types()
     stats = []
     for c, _, _ in _columns(OBSERVATIONS):
-        if c in STATISTICS_CELL_COLUMNS:
+        if c in KEY_OF_NAME:
+            stats.append(f'coalesce(c."{c}", c."{KEY_OF_NAME[c]}") as "{c}"')
+        elif c in STATISTICS_CELL_COLUMNS:
             stats.append(f'c."{c}"')
         elif c in STATISTICS_SHEET_COLUMNS:
             stats.append(f's."{c}"')

@@ -187,3 +187,25 @@ def test_statistics_per_row_fields_cleaned_once_keep_their_own_text(tmp_path: Pa
     assert obs[("乙园区", "工业用地面积", 2019)].unit == "True"  # as before the cache: not "1"
     # a file of statistics cells alone carries no A1 column: the warehouse derives it (schema.DERIVED)
     assert "cell" not in parse_file(path.read_bytes()).table.column_names
+
+
+def test_statistics_keys_equal_to_their_names_are_left_null_for_the_warehouse_view_to_restore():
+    """keys_as_names: a key that differs from its name is kept, one that equals it is NULL (the view
+    raw.observations reads coalesce(key, name)); dictionary columns indexed alike and plain columns."""
+    import pyarrow as pa
+
+    from ingest.parsing import keys_as_names
+
+    idx = pa.array([0, 1, 2, 0], pa.int32())
+    labels = pa.array(["工业增加值", "工业用水重复利用率*", "单位GDP能耗（吨标煤/万元）"])
+    keys = pa.array(["工业增加值", "工业用水重复利用率", "单位GDP能耗(吨标煤/万元)"])
+    t = pa.table({"label": pa.DictionaryArray.from_arrays(idx, labels),
+                  "label_key": pa.DictionaryArray.from_arrays(idx, keys),
+                  "park_name": pa.array(["甲园区", "乙 园区", "甲园区", None]),
+                  "park_key": pa.array(["甲园区", "乙园区", "甲园区", None])})
+    out = keys_as_names(t)
+    assert out.column("label_key").to_pylist() == [None, "工业用水重复利用率", "单位GDP能耗(吨标煤/万元)", None]
+    assert out.column("park_key").to_pylist() == [None, "乙园区", None, None]
+    # what the view gives back: coalesce(key, name)
+    back = [k if k is not None else n for k, n in zip(out.column("label_key").to_pylist(), t.column("label").to_pylist())]
+    assert back == t.column("label_key").to_pylist()
