@@ -116,7 +116,7 @@ def _lineage_columns(t: pa.Table) -> pa.Table:
 
 def keys_as_names(t: pa.Table) -> pa.Table:
     """A table of statistics cells with each key that equals its name set to NULL. The warehouse's
-    view gives the name back (schema.KEY_OF_NAME), and an all-NULL column is not written: two text
+    view gives the name back (records.KEY_OF_NAME), and an all-NULL column is not written: two text
     columns fewer per cell for DuckDB to write, in the nightly national load."""
     for key, name in KEY_OF_NAME.items():
         if key in t.column_names and name in t.column_names:

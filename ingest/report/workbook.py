@@ -129,8 +129,8 @@ def _fetch(con: duckdb.DuckDBPyConnection, parks: list[str], starred: set[tuple[
         for r in _rows(con, sql, parks):
             by_park[r["park_name"]][key].append(r)
     registry = _rows(con, "select park_name, planning_base_year from marts.parks where {parks} order by 1", parks)
-    return {"parks": [r["park_name"] for r in registry], "by_park": by_park,
-            "base_year": {r["park_name"]: r["planning_base_year"] for r in registry}, "starred": starred}
+    return {"by_park": by_park, "base_year": {r["park_name"]: r["planning_base_year"] for r in registry},
+            "starred": starred}
 
 
 def _starred(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
