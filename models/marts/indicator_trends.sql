@@ -9,7 +9,9 @@
 with registry as (
     select park_name, planning_base_year from {{ ref('int_park_registry') }}
 ),
-stats as (
+-- not materialized: read twice (per series, then per figure), the scan and two small joins cost less
+-- than writing every figure with its lineage into a temporary result and reading it back
+stats as not materialized (
     select s.park_name, s.indicator_name, s.year, s.value, s.unit, s.is_preliminary,
            coalesce(c.standard_unit, s.unit, '') as family, c.factor, g.planning_base_year,
            s.source_file || '!' || s.source_sheet || '!' || s.source_cell as source

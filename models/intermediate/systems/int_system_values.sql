@@ -65,22 +65,20 @@ members as (
         case when bool_or(role = 'den' and not optional and ref_value is null) then null
              else sum(case when role = 'den' then coalesce(ref_value, 0) * scale end) end as den_ref,
         max(ref_year) as ref_year,
-        count(distinct ref_year) as n_ref_years,
-        string_agg(label, '+' order by component_code) filter (where role = 'num') as subject_label,
+        {{ count_distinct('ref_year') }} as n_ref_years,
+        {{ joined_in_order('label', "'+'", 'component_code', where="role = 'num'") }} as subject_label,
         any_value(unit) filter (where role = 'num') as subject_unit,
-        string_agg(label, '+' order by component_code) filter (where role = 'den') as driver_label,
+        {{ joined_in_order('label', "'+'", 'component_code', where="role = 'den'") }} as driver_label,
         any_value(cur_kind) filter (where role = 'num') as subject_kind,
         -- the components that are missing (or unusable), with the year they are needed for
         -- sorted lists: the same inputs always read the same, whatever order the rows came in
-        nullif(array_to_string(list_sort(list(distinct label || coalesce(' (' || cur_issue || ')', ''))
-            filter (where cur_value is null and not optional)), ', '), '') as missing_current,
-        nullif(array_to_string(list_sort(list(distinct case reference when 'base' then (select text from base_word)
-                                                                   else (select text from year_word) end
-                                                   || label || coalesce(' (' || ref_issue || ')', ''))
-            filter (where reference is not null and ref_value is null and not optional)), ', '), '') as missing_reference,
-        nullif(array_to_string(list_sort(list(distinct cur_cell) filter (where cur_cell is not null)), ','), '')
-            || coalesce(',' || nullif(array_to_string(list_sort(list(distinct ref_cell) filter (where ref_cell is not null)),
-                                                      ','), ''), '') as input_cells
+        {{ joined_distinct("label || coalesce(' (' || cur_issue || ')', '')", "', '",
+                           where='cur_value is null and not optional') }} as missing_current,
+        {{ joined_distinct("case reference when 'base' then (select text from base_word) else (select text from year_word) end
+                            || label || coalesce(' (' || ref_issue || ')', '')", "', '",
+                           where='reference is not null and ref_value is null and not optional') }} as missing_reference,
+        {{ joined_distinct('cur_cell', "','", where='cur_cell is not null') }}
+            || coalesce(',' || {{ joined_distinct('ref_cell', "','", where='ref_cell is not null') }}, '') as input_cells
     from args
     group by all
 ),
@@ -120,15 +118,15 @@ worst as (
         case when count(*) = 1 then any_value(member_no)
              when any_value(driver_growth) > 0 then arg_max(member_no, member_value)
              when any_value(driver_growth) < 0 then arg_min(member_no, member_value) end as decisive_member,
-        string_agg(missing_current, ', ' order by member_no) as missing_current,
-        string_agg(missing_reference, ', ' order by member_no) as missing_reference,
+        {{ joined_in_order('missing_current', "', '", 'member_no') }} as missing_current,
+        {{ joined_in_order('missing_reference', "', '", 'member_no') }} as missing_reference,
         case when count(*) = 1 then any_value(why)
              else nullif(concat_ws('; ',
                  case when any_value(driver_growth) = 0 then any_value(driver_label) || ' growth is zero: elasticity undefined' end,
-                 string_agg(case when member_value is null then subject_label || ': not computable' end, '; ' order by member_no),
-                 'per member: ' || string_agg(subject_label || ' ' || coalesce(printf('%.4f', member_value), 'n/a'), ', ' order by member_no)
+                 {{ joined_in_order("case when member_value is null then subject_label || ': not computable' end", "'; '", 'member_no') }},
+                 'per member: ' || {{ joined_in_order("subject_label || ' ' || coalesce(printf('%.4f', member_value), 'n/a')", "', '", 'member_no') }}
              ), '') end as why,
-        string_agg(input_cells, ',' order by member_no) as input_cells
+        {{ joined_in_order('input_cells', "','", 'member_no') }} as input_cells
     from evaluated
     group by system_code, park_name, year, indicator_code
 )
