@@ -47,10 +47,35 @@ _DUCKDB_HINTS = [
 ]
 
 
+def out_of_memory(where: str) -> Fault:
+    """DuckDB reached its cap: a setting of the machine, not a fault of the data."""
+    from .warehouse.state import MEMORY_LIMIT  # imported here: the warehouse package imports this module's users
+
+    return Fault(f"DuckDB reached its memory cap (PARKS_DUCKDB_MEMORY={MEMORY_LIMIT}) while {where}: raise "
+                 f"PARKS_DUCKDB_MEMORY, or give the machine more memory, and run the build again; the last "
+                 f"published file was kept")
+
+
 def describe(exc: BaseException, where: str) -> Fault | None:
-    """A Fault for an error of the machine, or None when the error is something else (a bug)."""
+    """A Fault for an error of the machine, or None when the error is something else (a bug). The
+    errors it was raised while handling count too: a clean-up that fails after the real cause (DuckDB
+    refuses every statement of a transaction that ran out of memory) must not hide it."""
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        fault = _describe_one(e, where)
+        if fault is not None:
+            return fault
+        e = e.__cause__ or e.__context__
+    return None
+
+
+def _describe_one(exc: BaseException, where: str) -> Fault | None:
     if isinstance(exc, Fault):
         return exc
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return out_of_memory(where)
     code = None
     path = where
     if isinstance(exc, OSError) and exc.errno in _ERRNO_TEXT:

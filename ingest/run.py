@@ -318,6 +318,9 @@ def _transform_and_validate(cfg: BuildConfig, store: StateStore, work: Path, res
         tally = next((t.split("Done.", 1)[1].strip() for t in reversed(run.log_tail) if "Done." in t), "")
         out.say(f"dbt: {'ok' if run.ok else 'FAILED'}{', ' + tally if tally else ''} [{run.seconds:.1f} s]")
         if not run.ok:
+            oom = next((f for f in run.failures if "out of memory" in f["message"].lower()), None)
+            if oom is not None:  # the machine's setting, not the data: no file or park-year to blame
+                raise errors.out_of_memory(f"dbt built {(oom['unique_id'] or 'a model').rsplit('.', 1)[-1]}")
             failed = "; ".join(f"{f['unique_id']}: {f['message'][:200]}" for f in run.failures[:5])
             return f"dbt build failed ({failed or 'see the dbt log above'})"
         done = _timed(result, "validation_s")

@@ -149,6 +149,8 @@ class StateStore:
             known = {(s, n) for s, n in con.execute(
                 """select file_sha256, file_name from audit.files where file_sha256 <> ''
                    and (status in ('loaded', 'duplicate') or (status = 'rejected' and set_aside_as is null))""").fetchall()}
+        except duckdb.OutOfMemoryException:
+            raise  # the memory cap, not a damaged store (the build names the setting)
         except duckdb.Error as exc:
             raise StateFault(f"the history store {self.history} cannot be read ({_first_line(exc)}); "
                              f"restore it from a backup, or move it away to rebuild from the inbox") from None
@@ -198,6 +200,8 @@ class StateStore:
     def _connect(self, path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         try:
             return connect(path, read_only=read_only)
+        except duckdb.OutOfMemoryException:
+            raise  # the memory cap, not a damaged store (the build names the setting)
         except duckdb.Error as exc:
             raise StateFault(f"the history store {path} cannot be opened ({_first_line(exc)}); restore it from a "
                              f"backup, or move it away to rebuild from the inbox") from None

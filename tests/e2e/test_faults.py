@@ -1,7 +1,8 @@
 """Faults made by real conditions: signals, SIGKILL at each stage, a full disk, a read-only
 folder, WAREHOUSE being a directory, a damaged serving file, a client writing to it, two builds
-at once. Each ends in a one-line reason and a documented code, keeps the last good serving file,
-and the next build (the cause removed) succeeds with no manual clean-up."""
+at once, a DuckDB memory cap too small for the work. Each ends in a one-line reason and a
+documented code, keeps the last good serving file, and the next build (the cause removed)
+succeeds with no manual clean-up."""
 from __future__ import annotations
 
 import os
@@ -263,3 +264,19 @@ def test_read_only_warehouse_folder(copy):
     finally:
         subprocess.run(["umount", "-l", str(folder)], capture_output=True)
     assert_recovers(inbox, wh)
+
+
+@pytest.mark.parametrize("cap", ["2MB", "16MB"])
+def test_memory_cap_too_small_is_a_fault_that_names_the_setting(copy, cap):
+    inbox, wh = copy
+    before = sha(wh)
+    new_form(inbox)
+    files = sorted(p.name for p in inbox.rglob("*") if p.is_file())
+    proc = run_build(inbox, wh, env={"PARKS_DUCKDB_MEMORY": cap})
+    assert proc.returncode == 15, out(proc)
+    assert f"memory cap (PARKS_DUCKDB_MEMORY={cap})" in proc.stdout, out(proc)
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert sha(wh) == before
+    assert sorted(p.name for p in inbox.rglob("*") if p.is_file()) == files  # no file blamed or moved
+    assert_recovers(inbox, wh)
+
