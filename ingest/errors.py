@@ -1,11 +1,13 @@
-"""Faults of the machine, not of the data: a full disk, a read-only folder, a missing permission.
-Each becomes one line for the operator (what happened, where, what to do) and a documented exit
-code; the traceback goes to the build's log file, never to the operator."""
+"""Faults of the machine, not of the data: a full disk, a read-only folder, a missing permission,
+DuckDB's memory cap. Each becomes one line for the operator (what happened, where, what to do) and a
+documented exit code; the traceback goes to the build's log file, never to the operator."""
 from __future__ import annotations
 
 import errno
 
 import duckdb
+
+from .warehouse.state import MEMORY_LIMIT
 
 
 class Fault(Exception):
@@ -49,8 +51,6 @@ _DUCKDB_HINTS = [
 
 def out_of_memory(where: str) -> Fault:
     """DuckDB reached its cap: a setting of the machine, not a fault of the data."""
-    from .warehouse.state import MEMORY_LIMIT  # imported here: the warehouse package imports this module's users
-
     return Fault(f"DuckDB reached its memory cap (PARKS_DUCKDB_MEMORY={MEMORY_LIMIT}) while {where}: raise "
                  f"PARKS_DUCKDB_MEMORY, or give the machine more memory, and run the build again; the last "
                  f"published file was kept")
