@@ -6,16 +6,34 @@
 -- other are separate series. Rates and shares (seed rate_indicators) are compared in percentage
 -- points, never as a growth of a growth. Year-on-year and n-year growth need the exact earlier
 -- year: never across a gap. Rebuilt park by park.
+--
+-- At national scale the cost is what the window sorts, so the rows it sorts are narrow: an integer
+-- series id, the year and preliminary flag packed in one integer, the figure in its standard unit,
+-- and the lineage as a file number and a cell.
 with registry as (
     select park_name, planning_base_year from {{ ref('int_park_registry') }}
 ),
--- not materialized: read twice (per series, then per figure), the scan and two small joins cost less
--- than writing every figure with its lineage into a temporary result and reading it back
+files as (
+    -- the workbooks and sheets the figures come from, numbered: the window carries the number, not
+    -- the path (a few dozen files for millions of figures)
+    select row_number() over () as file_id, source_file, source_sheet
+    from (select distinct source_file, source_sheet from {{ ref('int_statistics_current') }}
+          where {{ changed_parks_only('park_name') }})
+),
+-- not materialized: read twice (per series, then per figure), the scan and three small joins cost
+-- less than writing every figure into a temporary result and reading it back
 stats as not materialized (
-    select s.park_name, s.indicator_name, s.year, s.value, s.unit, s.is_preliminary,
+    select s.park_name, s.indicator_name, s.year, s.unit, s.is_preliminary,
            coalesce(c.standard_unit, s.unit, '') as family, c.factor, g.planning_base_year,
-           s.source_file || '!' || s.source_sheet || '!' || s.source_cell as source
+           -- in the family's standard unit (seed unit_conversions, whose standard units have factor
+           -- 1; a unit without a row is a family of its own): one division by the factor of the
+           -- series' display unit converts any of its figures
+           s.value * coalesce(c.factor, 1) as std_value,
+           -- one figure per year in a series: year and flag in one integer, sorted as the year
+           s.year * 2 + coalesce(s.is_preliminary, false)::int as year_flag,
+           f.file_id, s.source_cell
     from {{ ref('int_statistics_current') }} s
+    join files f on f.source_file is not distinct from s.source_file and f.source_sheet is not distinct from s.source_sheet
     left join {{ ref('unit_conversions') }} c on c.unit = s.unit
     left join registry g on g.park_name = s.park_name
     where s.value is not null and {{ changed_parks_only('s.park_name') }}
@@ -29,12 +47,9 @@ series as (
            any_value(planning_base_year) as planning_base_year,  -- the park's: one per series
            arg_max_null(unit, year) as latest_unit,
            arg_max_null(factor, year) as latest_factor,
-           min(year) as first_year,
-           arg_min_null(value, year) as first_value,
-           arg_min_null(factor, year) as first_factor,
-           arg_min_null(is_preliminary, year) as first_preliminary,
-           max(case when year = planning_base_year then value end) as registry_base_value,
-           max(case when year = planning_base_year then factor end) as registry_base_factor,
+           min(year_flag) as first_year_flag,
+           arg_min_null(std_value, year) as first_std_value,
+           max(case when year = planning_base_year then std_value end) as registry_base_std_value,
            coalesce(bool_or(year = planning_base_year and is_preliminary), false) as registry_base_preliminary
     from stats
     group by park_name, indicator_name, family
@@ -48,38 +63,49 @@ rates as (
     from (select distinct indicator_name, latest_unit as display_unit from series) k
 ),
 series_facts as (
-    -- what is constant over a series, joined to the figures after the window: the window then
-    -- sorts narrow rows
+    -- what is constant over a series, joined to the figures after the window
     select sr.series_id, sr.park_name, sr.indicator_name, sr.family, sr.latest_unit as unit,
+           coalesce(sr.latest_factor, 1) as display_factor,
            coalesce(r.is_rate, false) as is_rate,
-           coalesce(sr.planning_base_year, sr.first_year) as base_year,
-           case when sr.planning_base_year is not null
-                then {{ convert_unit('sr.registry_base_value', 'sr.registry_base_factor', 'sr.latest_factor') }}
-                else {{ convert_unit('sr.first_value', 'sr.first_factor', 'sr.latest_factor') }} end as base_value,
+           coalesce(sr.planning_base_year, sr.first_year_flag // 2) as base_year,
+           case when sr.planning_base_year is not null then sr.registry_base_std_value
+                else sr.first_std_value end / coalesce(sr.latest_factor, 1) as base_value,
            case when sr.planning_base_year is not null then sr.registry_base_preliminary
-                else sr.first_preliminary end as base_preliminary
+                else sr.first_year_flag % 2 = 1 end as base_preliminary
     from series sr
     left join rates r on r.indicator_name = sr.indicator_name and r.display_unit is not distinct from sr.latest_unit
 ),
-converted as (
-    select sr.series_id, st.year, st.is_preliminary, st.source,
-           {{ convert_unit('st.value', 'st.factor', 'sr.latest_factor') }} as value,
+figures as (
+    select sr.series_id, st.year_flag, st.std_value, st.file_id, st.source_cell,
            coalesce(st.unit, '') <> coalesce(sr.latest_unit, '') as converted
     from stats st
     join series sr on sr.park_name = st.park_name and sr.indicator_name = st.indicator_name and sr.family = st.family
 ),
+lags as (
+    -- the five figures before, with their years: every lag the rules below need, once each
+    select *,
+        {%- for k in range(1, 6) %}
+        lag(year_flag, {{ k }}) over w as year_flag_{{ k }},
+        lag(std_value, {{ k }}) over w as std_value_{{ k }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from figures
+    window w as (partition by series_id order by year_flag)
+),
 exact as (
     -- the figures of exactly one, three and five years before, never across a gap: a lag k rows
     -- back is year t−n only if its year says so
-    select *,
-        lag(year) over w as y1,
+    select f.*, l.converted, l.file_id, l.source_cell,
+        l.year_flag // 2 as year,
+        l.year_flag % 2 = 1 as is_preliminary,
+        l.year_flag_1 // 2 as y1,
+        l.std_value / f.display_factor as value,
         {%- for n, names in [(1, ('prev_value', 'prev_preliminary')), (3, ('value_3y', 'preliminary_3y')),
                              (5, ('value_5y', 'preliminary_5y'))] %}
-        case {% for k in range(1, n + 1) %}when lag(year, {{ k }}) over w = year - {{ n }} then lag(value, {{ k }}) over w {% endfor %}end as {{ names[0] }},
-        case {% for k in range(1, n + 1) %}when lag(year, {{ k }}) over w = year - {{ n }} then lag(is_preliminary, {{ k }}) over w {% endfor %}end as {{ names[1] }}{{ ',' if not loop.last }}
+        case {% for k in range(1, n + 1) %}when l.year_flag_{{ k }} // 2 = l.year_flag // 2 - {{ n }} then l.std_value_{{ k }} / f.display_factor {% endfor %}end as {{ names[0] }},
+        case {% for k in range(1, n + 1) %}when l.year_flag_{{ k }} // 2 = l.year_flag // 2 - {{ n }} then l.year_flag_{{ k }} % 2 = 1 {% endfor %}end as {{ names[1] }}{{ ',' if not loop.last }}
         {%- endfor %}
-    from converted
-    window w as (partition by series_id order by year)
+    from lags l
+    join series_facts f on f.series_id = l.series_id
 )
 select
     park_name,
@@ -112,6 +138,6 @@ select
              then 'a preliminary figure at one end' end
     ), '') as note,
     family as unit_family,
-    source
+    fl.source_file || '!' || fl.source_sheet || '!' || e.source_cell as source
 from exact e
-join series_facts f on f.series_id = e.series_id
+join files fl on fl.file_id = e.file_id
