@@ -28,3 +28,14 @@ where {{ column_name }} is not null
 {% test expression_true(model, expression) %}
 select * from {{ model }} where not coalesce(({{ expression }}), true)
 {% endtest %}
+
+{#- A unit table whose every standard unit converts into itself with factor 1: then every unit of a
+    family has a factor, and a figure is converted by one multiplication into the standard unit and
+    one division into the series' display unit (indicator_trends). A unit without a row is a family
+    of its own. -#}
+{% test standard_units_are_their_own(model) %}
+select distinct c.standard_unit
+from {{ model }} c
+where not exists (select 1 from {{ model }} i
+                  where i.unit = c.standard_unit and i.standard_unit = c.standard_unit and i.factor = 1)
+{% endtest %}
