@@ -84,10 +84,3 @@
           when abs({{ x }}) >= 1 then format('{:,.2f}', {{ x }})
           else format('{:.4g}', {{ x }}) end)
 {%- endmacro %}
-
-{#- A value in a unit with conversion factor f (to the family's standard unit), in the unit with
-    factor display_f; unchanged when either factor is unknown. -#}
-{% macro convert_unit(value, factor, display_factor) -%}
-    (case when {{ factor }} is not null and {{ display_factor }} is not null
-          then {{ value }} * {{ factor }} / {{ display_factor }} else {{ value }} end)
-{%- endmacro %}

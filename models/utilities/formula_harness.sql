@@ -10,6 +10,5 @@ select
     round({{ annual_reduction('a', 'b', 'n') }}, 12) as annual_reduction,
     round({{ plan_progress('a', 'b', 'c') }}, 12) as plan_progress,
     round({{ required_rate('a', 'b', 'n') }}, 12) as required_rate,
-    {{ meets('a', 'comparator', 'b', 'tol') }} as meets,
-    round({{ convert_unit('a', 'b', 'c') }}, 12) as convert_unit
+    {{ meets('a', 'comparator', 'b', 'tol') }} as meets
 from {{ ref('formula_cases') }}
