@@ -136,8 +136,11 @@ def build_suites(tables: list[str], previous: dict[str, int], range_rules: list[
         ]),
         Suite("units", """
             select o.unit, c.unit is not null as unit_known, count(*) as n,
-                   any_value(o.park_name) as park_name, any_value(o.year) as year, any_value(o.label_key) as indicator_name,
-                   any_value(o.value) as value, any_value(o.source_file || '!' || o.source_sheet || '!' || o.source_cell) as location
+                   any_value(o.park_name) as park_name, any_value(o.year) as year, o.label_key as indicator_name,
+                   any_value(o.value) as value,
+                   -- every cell is named up to five, then the count: the operator fixes them all at once
+                   array_to_string(list(o.source_file || '!' || o.source_sheet || '!' || o.source_cell
+                                        order by o.source_file, o.source_sheet, o.source_cell)[1:5], ', ') as location
             from intermediate.int_observations_admitted o
             left join (select distinct unit from reference.unit_conversions) c on c.unit = o.unit
             where o.park_name in """ + CHANGED + """ and o.value is not null and o.unit is not null
@@ -210,16 +213,21 @@ def build_suites(tables: list[str], previous: dict[str, int], range_rules: list[
         ]),
         Suite("plan_progress", f"""
             select park_name, plan_name, indicator_name, status, latest_value, progress,
-                   case when latest_value is null or base_value is null or target_value is null
-                             or target_value = base_value then progress is null
+                   case when progress is null then true
+                        when latest_value is null or base_value is null or target_value is null
+                             or target_value = base_value then false
                         else abs(progress - (latest_value - base_value) / (target_value - base_value)) <= 1e-9 end
                        as progress_consistent,
-                   status <> 'achieved' or latest_value is not null as achieved_has_actual
+                   status <> 'achieved' or latest_value is not null as achieved_has_actual,
+                   -- a reader must never see more than 100 % beside 进度滞后, or less than 0 beside 已达目标
+                   not (status = 'behind' and progress > 1 + 1e-9) and not (status = 'achieved' and progress < -1e-9)
+                       as progress_agrees_with_status
             from marts.plan_progress where park_name in {CHANGED}""", [
             *_not_null("park_name", "plan_name", "indicator_name", "status"),
             _in("status", ["achieved", "on_track", "behind", "not_assessable", "not_numeric"]),
             _all_true("progress_consistent"),
             _all_true("achieved_has_actual"),
+            _all_true("progress_agrees_with_status"),
         ]),
         Suite("target_tracking", f"""
             select park_name, year, indicator_name, target_kind, met,

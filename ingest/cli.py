@@ -64,9 +64,10 @@ def _export(args: argparse.Namespace) -> int:
 
     warehouse = args.warehouse or Path(os.environ.get("WAREHOUSE", "warehouse/parks.duckdb"))
     target = args.exports or Path(os.environ.get("EXPORTS", "exports"))
+    notices: list[str] = []
     try:
-        written = exports.write_all(warehouse, target, with_overview=True,
-                                    overview_parks=int(os.environ.get("OVERVIEW_PARKS", "20")))
+        written = exports.write_all(warehouse, target, overview_parks=int(os.environ.get("OVERVIEW_PARKS", "20")),
+                                    skipped=notices)
     except exports.ExportError as exc:
         print(f"export: {exc}", file=sys.stderr)
         return exitcodes.FAULT
@@ -74,7 +75,7 @@ def _export(args: argparse.Namespace) -> int:
         fault = errors.describe(exc, f"writing the exports under {target}")
         print(f"export: {str(fault or exc).replace('; the last published file was kept', '')}", file=sys.stderr)
         return exitcodes.FAULT
-    print(f"exports: {len(written)} files in {target}")
+    print(f"exports: {len(written)} files in {target}" + "".join(f"\n  {n}" for n in notices))
     return exitcodes.OK
 
 

@@ -15,6 +15,9 @@ NO_INBOX = 16  # INBOX does not exist or is not a folder
 INTERRUPTED_INT = 130  # SIGINT: stopped, nothing committed, lock released
 INTERRUPTED_TERM = 143  # SIGTERM: stopped, nothing committed, lock released
 
+# published, with something for the operator to read (the report shows them as warnings)
+PUBLISHED_WITH_NOTES = (REJECTED, QUARANTINED)
+
 SEVERITY = [FAULT, NO_INBOX, WRITER, BLOCKED, LOCKED, REJECTED, QUARANTINED]
 
 MEANING = {

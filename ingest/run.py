@@ -393,8 +393,14 @@ def _check_text(r: object) -> str:
 
 
 def _warning_text(w: object) -> str:
-    rows = getattr(w, "failing_rows", [])[:3]
-    where = "; ".join(f"unit {r.get('unit')!r} for {r.get('indicator_name')} at {r.get('location')}" for r in rows)
+    """A warning in one line, naming every cell behind it (up to five per unit and indicator)."""
+    rows = getattr(w, "failing_rows", [])[:10]
+
+    def cells(r: dict) -> str:
+        n = int(r.get("n") or 1)
+        more = f" and {n - 5} more" if n > 5 else ""
+        return f"{n} cell{'s' if n > 1 else ''}: {r.get('location')}{more}"
+    where = "; ".join(f"unit {r.get('unit')!r} for {r.get('indicator_name')} in {cells(r)}" for r in rows)
     return f"{w.suite} ({w.observed}): {where}"
 
 

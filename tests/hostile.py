@@ -182,3 +182,44 @@ def stray_cell_xls(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(str(path))
     return path
+
+
+# Text a park may type that a spreadsheet program would run: formulas, a link, DDE.
+LINK = '=HYPERLINK("http://example.invalid/y","点我")'
+ACTIVE = [LINK, "=1+1", "=100", "+cmd|' /C calc'!A0", "@SUM(1,1)", "-2+3"]
+
+
+def active_content_park(folder: Path, park: str = LINK) -> list[Path]:
+    """A form, a plan table and a targets table of a park named like a formula, with formulas typed
+    as text in its labels, units, requirements, values and targets."""
+    from tests.workbooks import form_rows, write_xlsx
+
+    body = [
+        ["经济发展", 2, "年末从业人口", "人", "-", "-", 52300],
+        [None, None, "工业增加值", "万元", "-", "-", 985600],
+        [None, None, "人均工业增加值", "万元/人", "=1+1", "是", "=100"],
+        ["环境保护", 29, "绿化覆盖率", "%", "≥15", "必选", 41.35],
+        [None, 30, "重点企业环境信息公开率", "%", "100", "必选", "@SUM(1,1)"],
+        [None, 31, "生态工业信息平台完善程度", "=2+2", "100", "必选", "+cmd|' /C calc'!A0"],
+    ]
+    plan = [[f'表1 {park}"十四五"主要指标'], [f"园区名称：{park}"],
+            ["类别", "序号", "指    标", "2020年\n完成值", "2025年\n目标值", "指标\n属性"],
+            ["=1+1", 1, "地区生产总值（亿元）", 1250.6, "=100", "预期性"],
+            [None, 2, f"{LINK}（%）", 3.6, "5以上", "预期性"]]
+    targets = [["园区名称", "年份", "指标", "目标", "单位"],
+               [park, 2019, "地区生产总值", "=1+1", "%"],
+               [park, 2019, LINK, "增长5%以上", "%"]]
+    return [write_xlsx(folder / "form.xlsx", {"2019年": form_rows(park, 2019, body, planning_base=2014)}, as_text=True),
+            write_xlsx(folder / "plan.xlsx", {"十四五主要指标": plan}, as_text=True),
+            write_xlsx(folder / "targets.xlsx", {"2019年主要预期目标": targets}, as_text=True)]
+
+
+def colliding_parks(folder: Path) -> list[Path]:
+    """Parks whose names a file system would fold into one file name."""
+    from tests.workbooks import form_rows, small_form_body, write_xlsx
+
+    names = ["甲/乙园区", "甲_乙园区", "甲:乙园区", "ABC园区", "abc园区", "长" * 130 + "园区"]
+    # each also writes '-' as a unit, as the sample form does in G51: one warning names every cell
+    body = [*small_form_body(), [None, 24, "工业固体废物(含危险废物)处置利用率", "-", "100", "必选", 100]]
+    return [write_xlsx(folder / f"collide_{i}.xlsx", {"2019年": form_rows(n, 2019, body, planning_base=2014)})
+            for i, n in enumerate(names)]

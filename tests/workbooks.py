@@ -11,14 +11,19 @@ FORM_HEADER = ["分类", "序号", "指标", "单位", "要 求", "是否选为\
 
 
 def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]], formats: dict[tuple[str, str], str] | None = None,
-               merges: dict[str, list[str]] | None = None) -> Path:
-    """sheets: name -> rows; formats: (sheet, 'G8') -> number format; merges: sheet -> ['A6:A9']."""
+               merges: dict[str, list[str]] | None = None, as_text: bool = False) -> Path:
+    """sheets: name -> rows; formats: (sheet, 'G8') -> number format; merges: sheet -> ['A6:A9'];
+    as_text: every string is a text cell, also one that starts with = (as a park types it after ')."""
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     for name, rows in sheets.items():
         ws = wb.create_sheet(name)
         for row in rows:
             ws.append(row)
+            if as_text:
+                for cell in ws[ws.max_row]:
+                    if isinstance(cell.value, str):
+                        cell.data_type = "s"
         for rng in (merges or {}).get(name, []):
             ws.merge_cells(rng)
     for (sheet, ref), fmt in (formats or {}).items():

@@ -2,11 +2,12 @@
 
     EXPORTS/parquet/<mart>/part-*.parquet every mart, for other tools (read the folder)
     EXPORTS/assessment/<park>.xlsx        the assessment workbook of each park (workbook.py)
-    EXPORTS/overview.html                 the assessment overview (overview.py), on `parks export`
+    EXPORTS/overview.html                 the assessment overview of every park (overview.py)
 
-A nightly build rewrites the workbooks of the parks it changed, and the Parquet parts that hold them
-(a mart with a park_name is split in 16 parts by the first hex digit of md5(park_name)); `parks
-export` rewrites all of them.
+A nightly build rewrites the workbooks of the parks it changed, the Parquet parts that hold them
+(a mart with a park_name is split in 16 parts by the first hex digit of md5(park_name)) and the
+overview; `parks export` rewrites all of them. An empty mart is one Parquet file with its columns
+and no rows, so that a query of the folder finds a file.
 Every file is written beside its final name and renamed into place.
 """
 from __future__ import annotations
@@ -26,10 +27,11 @@ class ExportError(Exception):
 
 
 def write_all(marts: Path, target: Path, parks: Iterable[str] | None = None, run_id: str = "",
-              with_overview: bool = False, overview_parks: int = 20, workbook_limit: int | None = None,
+              overview_parks: int = 20, workbook_limit: int | None = None,
               skipped: list[str] | None = None) -> list[Path]:
     """Write the exports from ``marts`` (a file holding the published marts, opened read-only). With
-    more than ``workbook_limit`` workbooks to rewrite, none is written and ``skipped`` says why."""
+    more than ``workbook_limit`` workbooks to rewrite, none is written and ``skipped`` says why;
+    ``skipped`` also receives a line for every workbook whose file name is not its park's name."""
     if not marts.is_file():
         raise ExportError(f"{marts} does not exist: run `make build` first")
     written: list[Path] = []
@@ -37,14 +39,14 @@ def write_all(marts: Path, target: Path, parks: Iterable[str] | None = None, run
     try:
         written += parquet(con, target / "parquet", parks)
         try:
-            written += workbook.write(con, target / "assessment", parks, run_id, workbook_limit)
+            written += workbook.write(con, target / "assessment", parks, run_id, workbook_limit, skipped)
         except workbook.TooMany as exc:
             if skipped is not None:
                 skipped.append(f"assessment workbooks not rewritten by the build: {exc.n:,} parks changed, more "
                                f"than EXPORT_PARKS={exc.limit:,}; run `parks export` (or `make export`) to write them "
                                f"(about {exc.n / 4 / 60:.0f} min)")
-        if with_overview:
-            written.append(overview.write(con, target / "overview.html", None, overview_parks, run_id))
+        # every park, as `parks export` writes it (the report's copy details the parks the build changed)
+        written.append(overview.write(con, target / "overview.html", None, overview_parks, run_id))
     finally:
         con.close()
     return written
@@ -77,6 +79,14 @@ def parquet(con: duckdb.DuckDBPyConnection, folder: Path, parks: Iterable[str] |
         if "park_name" not in cols:
             out.append(_copy(con, f'select * from marts."{table}"', d / "part-all.parquet"))
             continue
+        empty = d / "part-empty.parquet"
+        if not con.execute(f'select exists (select 1 from marts."{table}")').fetchone()[0]:
+            # no rows: one file with the columns, so that `select * from '<folder>/*.parquet'` answers
+            for stale in d.glob("part-*.parquet"):
+                stale.unlink()
+            out.append(_copy(con, f'select * from marts."{table}" limit 0', empty))
+            continue
+        empty.unlink(missing_ok=True)
         for part in PARTS if touched is None else sorted(touched):
             path = d / f"part-{part}.parquet"
             n = con.execute(f'select count(*) from marts."{table}" where {PART_SQL} = ?', [part]).fetchone()

@@ -2,7 +2,7 @@
 
 One workbook per park with something to assess (an indicator system's figures, a plan or
 targets; a park with yearly statistics only has none). For each indicator system and data year, a sheet in the official layout of
-the 对照考核表 (shared/docs/spreadsheets.md, template A): title, park and year lines, the header
+the 对照考核表 (template A of docs/spreadsheets.md): title, park and year lines, the header
 分类 | 序号 | 指标 | 单位 | 要求 | 是否选为考核指标, categories and indicators in merged cells, the
 raw-data rows of each indicator above it. Beside the reported value (数值) it adds the recomputed
 value, the verdict (conditional formatting), the gap to pass, and a note; under the table, the
@@ -13,7 +13,9 @@ Everything is read from the published serving file; every word comes from export
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -26,18 +28,21 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .labels import Labels, load
+from . import xlsx
+from .labels import Labels, formats, load
+from .phrases import zh
 
 FORM_COLUMNS = ["category", "seq_no", "indicator", "unit", "requirement", "selection", "reported", "computed",
                 "status", "gap", "gap_detail", "note"]
-FORM_WIDTHS = [10, 6, 44, 14, 30, 10, 14, 14, 10, 14, 36, 40]
-PLAN_COLUMNS = [("plan", 8), ("category", 10), ("seq_no", 6), ("indicator", 34), ("unit", 12), ("attribute", 9),
-                ("base_year", 8), ("base", 12), ("target_year", 8), ("target", 16), ("latest_year", 9),
-                ("latest", 12), ("progress", 11), ("elapsed", 10), ("achieved_rate", 12), ("required_rate", 12),
-                ("status", 10), ("note", 40)]
-TARGET_COLUMNS = [("year", 7), ("indicator", 30), ("target", 22), ("target_value", 11), ("unit", 10),
-                  ("actual", 12), ("met", 10), ("note", 50)]
-HEADER_ROW = 5  # title, intro, park and date, year line, header (spreadsheets.md A.1–A.5)
+# digit widths: about 175 in all, which an A4 landscape page prints at ~85 %
+FORM_WIDTHS = [8, 5, 28, 10, 22, 8, 12, 12, 8, 12, 22, 30]
+PLAN_COLUMNS = [("plan", 7), ("category", 8), ("seq_no", 5), ("indicator", 24), ("unit", 8), ("attribute", 7),
+                ("base_year", 6), ("base", 10), ("target_year", 6), ("target", 10), ("latest_year", 6),
+                ("latest", 10), ("progress", 8), ("elapsed", 8), ("path", 10), ("remaining", 9),
+                ("achieved_rate", 9), ("required_rate", 9), ("status", 8), ("note", 30)]
+TARGET_COLUMNS = [("year", 6), ("indicator", 26), ("target", 18), ("target_value", 10), ("unit", 8),
+                  ("actual", 11), ("met", 9), ("note", 44)]
+HEADER_ROW = 5  # title, intro, park and date, year line, header (the layout of the filed form)
 
 THIN = Side(style="thin", color="999999")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -47,13 +52,66 @@ BAD = PatternFill("solid", fgColor="FFC7CE")
 UNSURE = PatternFill("solid", fgColor="FFEB9C")
 WRAP = Alignment(wrap_text=True, vertical="center")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-NUMBER = "#,##0.00"
-UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+RIGHT = Alignment(horizontal="right", vertical="center")
+FRACTION_PCT = "0.0%"      # a fraction (0.45) shown as 45.0 %
+RATE_PCT = "0.00%"         # a compound rate (0.062) shown as 6.20 %
+UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
+MAX_BYTES = 180  # of the name before the suffix: file systems allow 255 bytes, a CJK character takes 3
+
+
+def _plain_name(park: str) -> str:
+    # no leading dash either: a file name must never read as an option to a shell command
+    name = UNSAFE.sub("_", park).strip(". ")
+    return ("_" + name[1:] if name.startswith("-") else name) or "_"
+
+
+def _cut(name: str) -> str:
+    return name.encode("utf-8")[:MAX_BYTES].decode("utf-8", "ignore")
+
+
+def _needs_suffix(park: str) -> bool:
+    """A name a file system would change or refuse: its file name gets a suffix of its own."""
+    base = _plain_name(park)
+    return base != park or _cut(base) != base or base.split(".")[0].upper() in RESERVED
+
+
+def _suffixed(park: str) -> str:
+    digest = hashlib.sha256(park.encode("utf-8")).hexdigest()[:8]
+    return f"{_cut(_plain_name(park))}~{digest}.xlsx"
 
 
 def file_name(park: str) -> str:
-    """A park's workbook name: its name, with what file systems refuse replaced."""
-    return (UNSAFE.sub("_", park).strip(". ") or "_")[:120] + ".xlsx"
+    """A park's workbook name: its own name where a file system keeps it as it is; otherwise the
+    name with what file systems refuse replaced, cut to 180 bytes, and ~ plus 8 hex digits of the
+    name's SHA-256, so that 甲/乙园区 and 甲_乙园区 never share a file. The suffix depends on the
+    name alone: a park's file keeps its name from one build to the next."""
+    return _suffixed(park) if _needs_suffix(park) else f"{park}.xlsx"
+
+
+def _why_renamed(park: str) -> str:
+    base = _plain_name(park)
+    if base != park:
+        return "its name has characters file systems refuse"
+    if _cut(base) != base:
+        return "its name is longer than a file name may be"
+    if base.split(".")[0].upper() in RESERVED:
+        return "its name is reserved on Windows"
+    return "its name differs from another park's only in case"
+
+
+def file_names(parks: Iterable[str]) -> dict[str, str]:
+    """file_name() of every park, and where two names differ only in case (one file on Windows and
+    macOS, where the exports are often copied), both get the suffix."""
+    names = {p: file_name(p) for p in parks}
+    by_fold: dict[str, list[str]] = defaultdict(list)
+    for p, n in names.items():
+        by_fold[unicodedata.normalize("NFC", n).casefold()].append(p)
+    for group in by_fold.values():
+        if len(group) > 1:
+            for p in group:
+                names[p] = _suffixed(p)
+    return names
 
 
 class TooMany(Exception):
@@ -65,14 +123,21 @@ class TooMany(Exception):
 
 
 def write(con: duckdb.DuckDBPyConnection, folder: Path, parks: Iterable[str] | None = None,
-          run_id: str = "", limit: int | None = None) -> list[Path]:
+          run_id: str = "", limit: int | None = None, notices: list[str] | None = None) -> list[Path]:
     """Write the workbooks of ``parks`` (all parks when None) into ``folder``, each beside and renamed
     into place, so a reader never opens half a file. Raises TooMany, before writing anything, when
-    more than ``limit`` parks have something to assess."""
+    more than ``limit`` parks have something to assess. ``notices`` receives a line for every park
+    whose file name is not its name as it is."""
     labels = load()
-    # which parks, decided in SQL before anything is fetched: a national rebuild has thousands
-    todo = [r[0] for r in _query(con, TODO_SQL, None if parks is None else sorted(set(parks))).fetchall()]
-    # (statistics only: nothing to assess; its figures are in the marts and Parquet)
+    every = [r[0] for r in _query(con, TODO_SQL, None).fetchall()]
+    names = file_names(every)
+    if parks is None:
+        todo = every
+    else:
+        # a park whose file name changed because another park arrived is rewritten with it
+        asked = set(parks)
+        folds = {names[p].split("~")[0].casefold() for p in asked if p in names}
+        todo = [p for p in every if p in asked or ("~" in names[p] and names[p].split("~")[0].casefold() in folds)]
     if limit is not None and len(todo) > limit:
         raise TooMany(len(todo), limit)
     folder.mkdir(parents=True, exist_ok=True)
@@ -83,11 +148,17 @@ def write(con: duckdb.DuckDBPyConnection, folder: Path, parks: Iterable[str] | N
         data = _fetch(con, todo[i:i + BATCH], starred)
         for park in todo[i:i + BATCH]:
             wb = build_workbook(park, data, labels, stamp, run_id)
-            path = folder / file_name(park)
+            path = folder / names[park]
             tmp = folder / f".{path.name}.tmp"
             wb.save(tmp)
             tmp.replace(path)
             out.append(path)
+            if names[park] != f"{park}.xlsx":
+                if notices is not None:
+                    notices.append(f"the workbook of {park!r} is {names[park]!r}: {_why_renamed(park)}")
+                stale = folder / f"{park}.xlsx"  # written before another park's name collided with it
+                if not _needs_suffix(park) and stale.is_file():
+                    stale.unlink()
     return out
 
 
@@ -188,9 +259,10 @@ def _form(ws: Worksheet, park: str, year: int, system: str, items: list[dict[str
           stamp: str, run_id: str, starred: set[tuple[str, str]] = frozenset()) -> None:
     n = len(FORM_COLUMNS)
     last = get_column_letter(n)
-    ws.append([labels.get(f"form.title.{system}", system)])
-    ws.append([labels("form.intro")])
-    ws.append([labels("form.park", park=park)] + [None] * 5 + [labels("form.exported", date=stamp, run=run_id)])
+    fmt = formats()
+    xlsx.append(ws, [labels.get(f"form.title.{system}", system)])
+    xlsx.append(ws, [labels("form.intro")])
+    xlsx.append(ws, [labels("form.park", park=park)] + [None] * 5 + [labels("form.exported", date=stamp, run=run_id)])
     base = next((r["base_year"] for r in items if r.get("base_year")), None) or registry_base
     year_line = labels("form.year", year=year) + (" " + labels("form.base_year", base_year=base) if base else "")
     # the verdict of the park-year sits at the top, beside the year: under the table it would read
@@ -202,40 +274,49 @@ def _form(ws: Worksheet, park: str, year: int, system: str, items: list[dict[str
                     optional=verdict["optional_selected"] if verdict else 0)
     if failed:
         detail += f"（{labels('header.seq_no')} {', '.join(failed)}）"
-    ws.append([year_line] + [None] * 5 + [labels("verdict.label"), labels.get(f"verdict.{status}", status or ""), detail])
-    ws.append([labels(f"header.{c}") for c in FORM_COLUMNS])
+    xlsx.append(ws, [year_line] + [None] * 5 + [labels("verdict.label"), labels.get(f"verdict.{status}", status or ""),
+                                                detail])
+    xlsx.append(ws, [labels(f"header.{c}") for c in FORM_COLUMNS])
     for rng in (f"A1:{last}1", f"A2:{last}2", "A3:F3", f"G3:{last}3", "A4:F4", f"I4:{last}4"):
         ws.merge_cells(rng)
     for cell in ("G4", "H4", "I4"):
         ws[cell].font, ws[cell].border = Font(bold=True), BORDER
+    ws["I4"].alignment = WRAP
     ws["A1"].font = Font(bold=True, size=14)
     ws["A1"].alignment = CENTER
+    ws["A2"].alignment = WRAP
     for cell in ws[HEADER_ROW]:
         cell.font, cell.fill, cell.alignment, cell.border = Font(bold=True), HEAD_FILL, CENTER, BORDER
 
     mark = labels("form.component_mark")
     first_body = HEADER_ROW + 1
     spans: list[list[Any]] = []  # [category, first row, last row]: the rows are in seq_no order
+    units: dict[int, tuple[str | None, str | None]] = {}  # row → unit of the value, unit of the gap
     for it in items:
         start = ws.max_row + 1
         for c in sorted(components.get((year, it["seq_no"]), []), key=lambda c: _row_of(c["source_cell"])):
             if c["indicator_name"] == it["indicator_name"]:
                 continue  # the indicator's own reported row is the indicator line below
-            ws.append([it["category"], it["seq_no"], c["indicator_name"], c["unit"], mark, mark,
-                       _value(c["value"], c["value_text"]), None, None, None, None,
-                       labels("note.source", file=c["source_file"], sheet=c["source_sheet"], cell=c["source_cell"])])
+            r = xlsx.append(ws, [it["category"], it["seq_no"], c["indicator_name"], c["unit"], mark, mark,
+                                 _value(c["value"], c["value_text"]), None, None, None, None,
+                                 labels("note.source", file=c["source_file"], sheet=c["source_sheet"],
+                                        cell=c["source_cell"])])
+            units[r] = (c["unit"], None)
         gap = gap_detail = None
         if it.get("gap_pass_value") is not None and it.get("gap_current_value") is not None:
             gap = it["gap_pass_value"] - it["gap_current_value"]
             gap_detail = labels("gap.detail", component=it["gap_component"], unit=it["gap_unit"] or "",
-                                current=_fmt(it["gap_current_value"]), target=_fmt(it["gap_pass_value"]))
-        note = "; ".join(x for x in (it.get("note"), labels("note.source", file=it["source_file"],
-                                     sheet=it["source_sheet"], cell=it["source_cell"]) if it.get("source_cell") else None)
-                         if x)
+                                current=fmt.show(it["gap_current_value"], it["gap_unit"], sign=False),
+                                target=fmt.show(it["gap_pass_value"], it["gap_unit"], sign=False))
+        source = (labels("note.source", file=it["source_file"], sheet=it["source_sheet"], cell=it["source_cell"])
+                  if it.get("source_cell") else None)
+        not_counted = labels("note.not_counted") if it.get("counted") is False and it.get("role") == "optional" else None
+        note = "；".join(x for x in (not_counted, zh(it.get("note")), source) if x)
         name = it["indicator_name"] + ("*" if (system, it["indicator_code"]) in starred else "")
-        ws.append([it["category"], it["seq_no"], name, it["unit"], it["requirement_as_written"],
-                   it["selection"], _value(it["reported_value"], it["value_text"]), it["computed_value"],
-                   labels.get(f"status.{it['status']}", it["status"] or ""), gap, gap_detail, note or None])
+        r = xlsx.append(ws, [it["category"], it["seq_no"], name, it["unit"], it["requirement_as_written"],
+                             it["selection"], _value(it["reported_value"], it["value_text"]), it["computed_value"],
+                             labels.get(f"status.{it['status']}", it["status"] or ""), gap, gap_detail, note or None])
+        units[r] = (it["unit"], it.get("gap_unit"))
         end = ws.max_row
         if end > start:
             ws.merge_cells(start_row=start, end_row=end, start_column=2, end_column=2)
@@ -251,16 +332,23 @@ def _form(ws: Worksheet, park: str, year: int, system: str, items: list[dict[str
         for cell in row:
             cell.border = BORDER
             cell.alignment = CENTER if cell.column in (1, 2, 6, 9) else WRAP
-        row[7].number_format = row[9].number_format = NUMBER
+        unit, gap_unit = units.get(row[0].row, (None, None))
+        for i in (6, 7):
+            if isinstance(row[i].value, int | float):
+                row[i].number_format, row[i].alignment = fmt.excel(unit, row[i].value), RIGHT
+        if isinstance(row[9].value, int | float):
+            row[9].number_format, row[9].alignment = fmt.excel(gap_unit, row[9].value), RIGHT
 
     if verdict and verdict.get("note"):  # after the table: the parser of template A stops at 注
-        ws.append([])
-        ws.append([labels("note.prefix") + verdict["note"]])
+        xlsx.append(ws, [])
+        xlsx.append(ws, [labels("note.prefix") + (zh(verdict["note"]) or "")])
         ws.merge_cells(start_row=ws.max_row, end_row=ws.max_row, start_column=1, end_column=n)
+        ws.cell(ws.max_row, 1).alignment = WRAP
 
     _verdict_colours(ws, f"I{first_body}:I{last_body}", labels, "status")
     _verdict_colours(ws, "H4", labels, "verdict")
-    _layout(ws, FORM_WIDTHS, HEADER_ROW)
+    xlsx.printable(ws, FORM_WIDTHS, f"{HEADER_ROW}:{HEADER_ROW}")
+    xlsx.fit_rows(ws, FORM_WIDTHS, 1)
 
 
 def _verdict_colours(ws: Worksheet, rng: str, labels: Labels, prefix: str) -> None:
@@ -269,72 +357,87 @@ def _verdict_colours(ws: Worksheet, rng: str, labels: Labels, prefix: str) -> No
         ws.conditional_formatting.add(rng, CellIsRule(operator="equal", formula=[f'"{word}"'], fill=fill))
 
 
-def _layout(ws: Worksheet, widths: list[int], header_row: int) -> None:
-    for i, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = w
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{header_row}:{header_row}"
-
-
-def _fmt(x: float) -> str:
-    return f"{x:,.2f}"
-
-
 def _table_sheet(ws: Worksheet, title: str, columns: list[tuple[str, int]], prefix: str, labels: Labels,
-                 rows: list[list[Any]], empty: str) -> tuple[int, int]:
-    ws.append([title])
+                 rows: list[list[Any]], empty: str, summary: str | None = None) -> tuple[int, int]:
+    """A titled table: the title (and a summary line) merged across, the header, the rows."""
+    xlsx.append(ws, [title])
     ws.merge_cells(start_row=1, end_row=1, start_column=1, end_column=len(columns))
     ws["A1"].font = Font(bold=True, size=14)
     ws["A1"].alignment = CENTER
-    ws.append([labels(f"{prefix}.header.{c}") for c, _ in columns])
-    for cell in ws[2]:
+    if summary:
+        xlsx.append(ws, [summary])
+        ws.merge_cells(start_row=2, end_row=2, start_column=1, end_column=len(columns))
+        ws["A2"].font = Font(bold=True)
+    header = ws.max_row + 1
+    xlsx.append(ws, [labels(f"{prefix}.header.{c}") for c, _ in columns])
+    for cell in ws[header]:
         cell.font, cell.fill, cell.alignment, cell.border = Font(bold=True), HEAD_FILL, CENTER, BORDER
     for r in rows:
-        ws.append(r)
+        xlsx.append(ws, r)
     if not rows:
-        ws.append([empty])
-    for row in ws.iter_rows(min_row=3, max_row=ws.max_row):
+        xlsx.append(ws, [empty])
+    for row in ws.iter_rows(min_row=header + 1, max_row=ws.max_row):
         for cell in row:
             cell.border, cell.alignment = BORDER, WRAP
-    _layout(ws, [w for _, w in columns], 2)
-    return 3, max(ws.max_row, 3)
+    widths = [w for _, w in columns]
+    xlsx.printable(ws, widths, f"{header}:{header}")
+    return header + 1, max(ws.max_row, header + 1)
 
 
 def _plan_sheet(ws: Worksheet, park: str, plan: list[dict[str, Any]], labels: Labels) -> None:
+    fmt = formats()
     rows = [[p["plan_name"], p["category"], p["seq_no"], p["indicator_name"], p["unit"], p["attribute"],
              p["base_year"], p["base_value"], p["target_year"], p["target_text"], p["latest_year"], p["latest_value"],
-             p["progress"], p["time_elapsed"], p["achieved_rate"], p["required_rate"],
-             labels.get(f"plan.status.{p['status']}", p["status"] or ""), p["note"]] for p in plan]
+             p["progress"], p["time_elapsed"], p.get("path_value"), p.get("remaining"), p["achieved_rate"],
+             p["required_rate"], labels.get(f"plan.status.{p['status']}", p["status"] or ""), zh(p["note"])]
+            for p in plan]
     first, last = _table_sheet(ws, labels("plan.title", park=park), PLAN_COLUMNS, "plan", labels, rows,
                                labels("plan.empty"))
-    if not rows:
-        return
-    for row in ws.iter_rows(min_row=first, max_row=last):
-        row[7].number_format = row[11].number_format = NUMBER
-        row[12].number_format = row[13].number_format = "0.0%"
-        row[14].number_format = row[15].number_format = "0.00"
-    ws.conditional_formatting.add(f"M{first}:M{last}", DataBarRule(start_type="num", start_value=0, end_type="num",
-                                                                    end_value=1, color="5B9BD5"))
-    for key, fill in (("achieved", GOOD), ("on_track", GOOD), ("behind", BAD), ("not_assessable", UNSURE)):
-        word = labels(f"plan.status.{key}").replace('"', '""')
-        ws.conditional_formatting.add(f"Q{first}:Q{last}", CellIsRule(operator="equal", formula=[f'"{word}"'], fill=fill))
+    if rows:
+        for p, row in zip(plan, ws.iter_rows(min_row=first, max_row=last)):
+            for i in (7, 11, 14):
+                row[i].number_format = fmt.excel(p["unit"], row[i].value)
+            # the distance to the target of a rate is in percentage points: no % sign after it
+            row[15].number_format = fmt.excel(None if p["unit"] == "%" else p["unit"], row[15].value)
+            row[12].number_format = row[13].number_format = FRACTION_PCT
+            row[16].number_format = row[17].number_format = RATE_PCT
+            for i in (7, 11, 12, 13, 14, 15, 16, 17):
+                row[i].alignment = RIGHT
+        ws.conditional_formatting.add(f"M{first}:M{last}", DataBarRule(start_type="num", start_value=0,
+                                                                        end_type="num", end_value=1, color="5B9BD5"))
+        for key, fill in (("achieved", GOOD), ("on_track", GOOD), ("behind", BAD), ("not_assessable", UNSURE)):
+            word = labels(f"plan.status.{key}").replace('"', '""')
+            ws.conditional_formatting.add(f"S{first}:S{last}", CellIsRule(operator="equal", formula=[f'"{word}"'],
+                                                                           fill=fill))
+    xlsx.fit_rows(ws, [w for _, w in PLAN_COLUMNS], 1)
+
+
+def target_counts(targets: list[dict[str, Any]]) -> dict[str, int]:
+    """Met, not met and cannot be judged, counted apart."""
+    return {"met": sum(1 for t in targets if t["met"] is True),
+            "missed": sum(1 for t in targets if t["met"] is False),
+            "unjudged": sum(1 for t in targets if t["met"] is None)}
 
 
 def _target_sheet(ws: Worksheet, park: str, targets: list[dict[str, Any]], labels: Labels) -> None:
+    fmt = formats()
+
     def met(v: bool | None) -> str:
         return labels("target.met.null" if v is None else f"target.met.{str(v).lower()}")
 
     rows = [[t["year"], t["indicator_name"], t["target_text"], t["target_value"], t["target_unit"], t["actual_value"],
-             met(t["met"]), t["note"]] for t in targets]
+             met(t["met"]), zh(t["note"])] for t in targets]
+    summary = labels("target.counts", **target_counts(targets)) if targets else None
     first, last = _table_sheet(ws, labels("target.title", park=park), TARGET_COLUMNS, "target", labels, rows,
-                               labels("target.empty"))
-    if not rows:
-        return
-    for row in ws.iter_rows(min_row=first, max_row=last):
-        row[5].number_format = NUMBER
-    for key, fill in (("true", GOOD), ("false", BAD), ("null", UNSURE)):
-        word = labels(f"target.met.{key}").replace('"', '""')
-        ws.conditional_formatting.add(f"G{first}:G{last}", CellIsRule(operator="equal", formula=[f'"{word}"'], fill=fill))
+                               labels("target.empty"), summary)
+    if rows:
+        for t, row in zip(targets, ws.iter_rows(min_row=first, max_row=last)):
+            # a growth target's value and actual are rates in percentage points
+            row[3].number_format = fmt.excel(t["target_unit"], row[3].value)
+            row[5].number_format = fmt.excel(t["target_unit"], row[5].value)
+            row[3].alignment = row[5].alignment = RIGHT
+        for key, fill in (("true", GOOD), ("false", BAD), ("null", UNSURE)):
+            word = labels(f"target.met.{key}").replace('"', '""')
+            ws.conditional_formatting.add(f"G{first}:G{last}", CellIsRule(operator="equal", formula=[f'"{word}"'],
+                                                                           fill=fill))
+    xlsx.fit_rows(ws, [w for _, w in TARGET_COLUMNS], 1)

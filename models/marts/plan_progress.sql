@@ -86,7 +86,9 @@ rated as (
 ),
 measured as (
     select *,
-        {{ plan_progress('latest_value', 'base_value', 'target_value') }} as progress,
+        -- the side of the target that is good: what the comparator asks, or the direction for a range
+        case when comparator in ('>=', '>') then 'higher' when comparator in ('<=', '<') then 'lower'
+             when comparator = 'between' then direction end as good_side,
         {{ safe_divide('latest_year - base_year', 'target_year - base_year') }} as time_elapsed,
         case when not is_rate then {{ annual_growth('latest_value', 'base_value', 'latest_year - base_year') }} end as achieved_rate,
         case when not is_rate then {{ required_rate('target_value', 'latest_value', 'target_year - latest_year') }} end as required_rate,
@@ -96,6 +98,26 @@ measured as (
              else {{ meets('latest_value', 'comparator', 'target_value', var('target_about_tolerance_pp')) }}
         end as target_met
     from rated
+),
+paced as (
+    -- 完成进度 (latest − base) / (target − base) is the share of the way done: it means something only
+    -- for a quantity whose target asks for a change on its good side. A rate or share, an "about"
+    -- target, or a target the base already meets is judged on its value against the target.
+    select *,
+        (good_side = 'higher' and target_value > base_value) or (good_side = 'lower' and target_value < base_value)
+            as target_asks_change,
+        case when not is_rate and comparator <> '≈'
+                  and ((good_side = 'higher' and target_value > base_value) or (good_side = 'lower' and target_value < base_value))
+             then {{ plan_progress('latest_value', 'base_value', 'target_value') }} end as progress,
+        -- where the straight line from the base to the target stands after the share of the period elapsed
+        case when comparator <> '≈' then round(base_value + (target_value - base_value) * time_elapsed, 10) end as path_value,
+        -- how far the latest value still is from the target, on the side the target asks (0 once met)
+        round(case when latest_value is null or target_value is null then null
+             when target_met then 0
+             when comparator = '≈' then abs(latest_value - target_value) - {{ var('target_about_tolerance_pp') }}
+             when good_side = 'lower' then latest_value - target_value
+             else target_value - latest_value end, 10) as remaining
+    from measured
 )
 select
     park_name,
@@ -119,7 +141,9 @@ select
          when target_met then 'achieved'
          -- "about X" is met inside the tolerance band only; progress towards it says nothing more
          when comparator = '≈' then 'behind'
-         when progress is not null and progress >= time_elapsed - 1e-9 then 'on_track'
+         -- on track: the latest value stands on the good side of the straight line from base to target
+         when good_side = 'higher' and latest_value >= path_value - 1e-9 then 'on_track'
+         when good_side = 'lower' and latest_value <= path_value + 1e-9 then 'on_track'
          else 'behind' end as status,
     nullif(concat_ws('; ',
         case when target_kind = 'qualitative' then 'qualitative target: ' || regexp_replace(target_text, '\s', '', 'g') end,
@@ -130,8 +154,10 @@ select
         case when target_kind not in ('qualitative', 'relative', 'none') and latest_year is null then 'no actual after the base year in the statistics' end,
         case when target_kind = 'about' then 'target about ' || target_value || ' (±' || {{ var('target_about_tolerance_pp') }} || '): met only inside that band' end,
         case when target_kind = 'range' then 'target range ' || target_low || '–' || target_high end,
-        case when comparator is not null and latest_value is not null and progress is null then 'progress undefined (target equals base)' end,
+        case when comparator is not null and comparator <> '≈' and latest_value is not null and target_value = base_value then 'progress undefined (target equals base)' end,
         case when is_rate then 'a rate or share: judged on its value, in percentage points; no compound achieved or required rate' end,
+        case when not is_rate and latest_value is not null and target_value <> base_value and not target_asks_change
+             then 'target already met at the base year: judged on its value, no progress ratio' end,
         case when not is_rate and latest_value is not null and achieved_rate is null then 'achieved rate undefined: ' || coalesce({{ annual_growth_note('latest_value', 'base_value', 'latest_year - base_year') }}, '') end,
         case when latest_preliminary then 'latest value preliminary' end,
         case when latest_method = 'derived' then 'latest value derived from statistics: ' || latest_source end,
@@ -149,5 +175,7 @@ select
     latest_source,
     source_file,
     source_sheet,
-    source_cells
-from measured
+    source_cells,
+    path_value,
+    remaining
+from paced

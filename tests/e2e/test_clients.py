@@ -15,6 +15,9 @@ import pytest
 from tests.support import ROOT, copy_samples, out, q, run_build
 
 OLD_CLIENT = {"duckdb": "1.0.0", "duckdb-engine": "0.17.0", "sqlalchemy": "1.4.54"}
+# what Superset 4/5 and a Jupyter notebook install today: SQLAlchemy 2.0 (2.1 fails to reflect any
+# DuckDB file: duckdb-engine asks for pg_catalog.pg_collation), with pandas on top
+NOTEBOOK_CLIENT = {"duckdb": "1.4.5", "duckdb-engine": "0.17.0", "sqlalchemy": "2.0.44", "pandas": "2.3.3"}
 PUBLISHED = ("raw", "audit", "reference", "marts")
 
 
@@ -28,15 +31,15 @@ def wh(tmp_path_factory, samples_dir):
     return wh
 
 
-def old_client_python() -> Path:
-    """A virtualenv of its own with the oldest client we support (kept between runs)."""
-    tag = "-".join(f"{k}{v}" for k, v in OLD_CLIENT.items())
+def old_client_python(pins: dict[str, str] = OLD_CLIENT) -> Path:
+    """A virtualenv of its own with a client we support (kept between runs)."""
+    tag = "-".join(f"{k}{v}" for k, v in pins.items())
     venv = Path(tempfile.gettempdir()) / f"parks-old-client-{tag}"
     py = venv / "bin" / "python"
     if not (venv / ".ready").exists():
         subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
         r = subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                            *[f"{k}=={v}" for k, v in OLD_CLIENT.items()]], capture_output=True, text=True)
+                            *[f"{k}=={v}" for k, v in pins.items()]], capture_output=True, text=True)
         assert r.returncode == 0, r.stdout + r.stderr
         (venv / ".ready").write_text("ok")
     return py
@@ -77,6 +80,28 @@ def test_every_relation_reads_in_duckdb_1_0_and_reflects_with_concrete_types(wh)
     assert not untyped
     assert len(got["types"]) == q(wh, "select count(*) from duckdb_columns() where schema_name in "
                                       "('raw', 'audit', 'reference', 'marts')")[0][0]
+
+
+NOTEBOOK = """
+import json, sys
+import pandas as pd
+from sqlalchemy import create_engine, inspect, text
+engine = create_engine("duckdb:///" + sys.argv[1], connect_args={"read_only": True})
+ins = inspect(engine)
+with engine.connect() as c:
+    query = pd.read_sql(text("select * from marts.eip_verdict"), c)
+    table = pd.read_sql_table("eip_assessment", c, schema="marts")
+print(json.dumps({"tables": sorted(ins.get_table_names(schema="marts")), "query": len(query), "table": len(table)}))
+"""
+
+
+def test_superset_and_jupyter_read_the_file_with_sqlalchemy_2_0(wh):
+    """The README's recipe: reflection (Superset's dataset editor) and pandas, both ways."""
+    py = old_client_python(NOTEBOOK_CLIENT)
+    r = subprocess.run([str(py), "-c", NOTEBOOK, str(wh)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    got = json.loads(r.stdout)
+    assert "eip_verdict" in got["tables"] and got["query"] == 1 and got["table"] == 32
 
 
 def test_published_relations_are_flat_and_in_the_old_storage_format(wh):
