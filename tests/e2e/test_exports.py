@@ -170,6 +170,21 @@ def test_parquet_of_every_mart(built):
         assert park in set(t.column("park_name").to_pylist())
 
 
+def test_an_empty_mart_is_a_parquet_file_with_its_columns(built):
+    """On the samples every park is registered: unregistered_parks has no rows, and its folder still
+    answers a query (the README's example), with the mart's columns."""
+    import duckdb
+
+    assert q(built["wh"], "select count(*) from marts.unregistered_parks") == [(0,)]
+    folder = built["exports"] / "parquet" / "unregistered_parks"
+    with duckdb.connect() as con:
+        cur = con.execute(f"select * from '{folder}/*.parquet'")
+        assert cur.fetchall() == []
+        cols = [d[0] for d in cur.description]
+    assert cols == [c for (c,) in q(built["wh"], "select column_name from duckdb_columns() where schema_name = 'marts' "
+                                                 "and table_name = 'unregistered_parks' order by column_index")]
+
+
 def test_overview_page_is_self_contained_and_shows_every_park(built):
     page = (built["reports"] / "latest" / "overview.html").read_text(encoding="utf-8")
     assert "<script" not in page

@@ -282,18 +282,6 @@ def test_a_build_writes_the_overview_of_every_park_into_exports(seen):
         assert __import__("html").escape(park) in page
 
 
-def test_an_empty_mart_is_a_parquet_file_with_its_columns(seen):
-    empty = [t for (t,) in q(seen["wh"], "select table_name from duckdb_tables() where schema_name = 'marts' "
-                                        "and estimated_size = 0")]
-    with duckdb.connect() as con:
-        for table in empty + ["unregistered_parks"]:
-            folder = seen["exports"] / "parquet" / table
-            cols = [d[0] for d in con.execute(f"select * from '{folder}/*.parquet'").description]
-            expected = [c for (c,) in q(seen["wh"], "select column_name from duckdb_columns() where schema_name = "
-                                                    "'marts' and table_name = ? order by column_index", [table])]
-            assert cols == expected
-
-
 def test_the_units_warning_names_every_cell(seen):
     units = [w for w in seen["summary"]["warnings"] if w.startswith("units")]
     assert len(units) == 1
