@@ -87,7 +87,7 @@ TABLE_KEYS: dict[str, tuple[list[str], list[str]]] = {
     "marts.indicator_values": (["value_id"], ["value_id", "park_name", "indicator_name"]),
     "marts.eip_assessment": (["park_name", "year", "seq_no"], ["park_name", "year", "seq_no", "indicator_name"]),
     "marts.eip_verdict": (["park_name", "year"], ["park_name", "year", "mandatory_total"]),
-    "marts.reconciliation": (["park_name", "year", "seq_no"], ["reported_value", "computed_value"]),
+    "marts.reconciliation": (["system_code", "park_name", "year", "indicator_name"], ["reported_value", "computed_value"]),
     "marts.plan_progress": (["park_name", "plan_name", "indicator_name"], ["park_name", "plan_name", "indicator_name", "status"]),
     "marts.target_tracking": (["park_name", "year", "indicator_name"], ["park_name", "year", "indicator_name", "target_kind"]),
 }

@@ -53,12 +53,15 @@ def rules_hash(registry: Path | None) -> str:
     return h.hexdigest()[:16]
 
 
+OPTIONAL_SYSTEM_SEEDS = ("thresholds", "component_terms", "groups", "grades")
+
+
 def indicator_systems() -> dict[str, list[str]]:
     """The indicator systems to evaluate: every folder of seeds/ holding <folder>__indicators.csv, and
     the optional seed files they have (adding a system is adding a folder)."""
     seeds = PROJECT_DIR / "seeds"
     systems = sorted(d.name for d in seeds.iterdir() if d.is_dir() and (d / f"{d.name}__indicators.csv").exists())
-    optional = sorted(f.stem for s in systems for f in (seeds / s).glob(f"{s}__component_terms.csv"))
+    optional = sorted(f.stem for s in systems for kind in OPTIONAL_SYSTEM_SEEDS for f in (seeds / s).glob(f"{s}__{kind}.csv"))
     return {"indicator_systems": systems, "system_seed_files": optional}
 
 

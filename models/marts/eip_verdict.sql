@@ -1,6 +1,6 @@
 -- HJ 274-2015 verdict per park-year, with the columns this mart has always had: every mandatory
 -- indicator meets its requirement, at least the seed's number (hj274_2015__verdict,
--- min_optional_selected; dbt var eip_min_optional_selected overrides) of optional indicators are
+-- min_optional_selected; the dbt var verdict_overrides replaces it for one build) of optional indicators are
 -- selected, and every selected one meets it. NULL when nothing fails but something cannot be judged.
 with a as (
     select * from {{ ref('eip_assessment') }}

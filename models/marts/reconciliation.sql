@@ -1,5 +1,6 @@
--- Reported (the form's 数值) against recomputed (from the components) for every form indicator that
--- has both. Beyond rounding (relative var('eip_reconciliation_rel_tol'), or
+-- Reported against recomputed, for every indicator of every system that has both: the form's 数值
+-- against the value computed from the form's raw-data rows (HJ 274), or a statistics series of the
+-- indicator's name against the value computed from its components (the other systems). Beyond rounding (relative var('eip_reconciliation_rel_tol'), or
 -- var('eip_reconciliation_abs_tol') absolute below var('eip_reconciliation_abs_below')) is a finding.
 select
     park_name,
@@ -20,6 +21,7 @@ select
     source_file,
     source_sheet,
     source_cell,
-    input_cells
-from {{ ref('eip_assessment') }}
+    input_cells,
+    system_code
+from {{ ref('system_assessment') }}
 where reported_value is not null and computed_value is not null

@@ -3,8 +3,6 @@ the gap to pass (§7), growth of every series (§5) and plan progress on rates (
 are worked out here by hand from the formulas, not read back from the warehouse."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.support import copy_samples, out, q, run_build
@@ -131,44 +129,3 @@ def test_plan_progress_on_rates_is_judged_on_the_value(wh):
     assert growth[0] is None and growth[1] is None and growth[4] is True
     assert "rate or share" in growth[3]
     assert p["地区生产总值"][0] is not None and p["地区生产总值"][4] is False       # a level keeps its rates
-
-
-def test_adding_a_system_is_adding_a_folder(tmp_path):
-    """The worked example of docs/indicator_systems.md, run: a new system from data files only."""
-    import re
-    import shutil
-    import subprocess
-
-    from tests.support import ROOT
-
-    top_level = {".venv", ".git", "target", "logs", "warehouse", "reports", "exports"}
-    project = tmp_path / "project"
-    shutil.copytree(ROOT, project, ignore=lambda d, names: [n for n in names if n == "__pycache__"
-                                                            or (Path(d) == ROOT and n in top_level)])
-    folder = project / "seeds" / "demo_province_2026"
-    folder.mkdir()
-    doc = (ROOT / "docs" / "indicator_systems.md").read_text(encoding="utf-8")
-    for name, body in re.findall(r"`(demo_province_2026__\w+\.csv)`\n```\n(.*?)```", doc, re.S):
-        (folder / name).write_text(body, encoding="utf-8")
-    assert len(list(folder.glob("*.csv"))) == 5
-    inbox = tmp_path / "inbox"
-    write_xlsx(inbox / "province.xlsx", {"s": [
-        HEADER, ["省示范园区", 2024, "工业增加值", "亿元", 120, None], ["省示范园区", 2024, "年综合能源消费量", "万吨标准煤", 60, None],
-        ["省示范园区", 2020, "工业增加值", "亿元", 95, None], ["省示范园区", 2024, "清洁能源消费占比", "%", 65, None]]})
-    registry = tmp_path / "registry.csv"
-    registry.write_text("park_name,aliases,park_type,planning_base_year,region_class,dominant_industry,currency,source\n"
-                        "省示范园区,,工业园区,2020,其他地区,,CNY,worked example\n", encoding="utf-8")
-    wh = tmp_path / "wh" / "parks.duckdb"
-    proc = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "ingest", "build", "--inbox", str(inbox),
-                           "--warehouse", str(wh), "--reports", str(tmp_path / "r"), "--exports", str(tmp_path / "e")],
-                          cwd=project, capture_output=True, text=True, timeout=900,
-                          env={**__import__("os").environ, "PARKS_REGISTRY": str(registry)})
-    assert proc.returncode == 0, out(proc)
-    a = {r[0]: r[1:] for r in q(wh, """select indicator_code, value, status, note from marts.system_assessment
-                                       where system_code = 'demo_province_2026' and park_name = '省示范园区'
-                                       and year = 2024""")}
-    assert a["P1"][0] == pytest.approx(600000 / 1200000) and a["P1"][1] == "fail"
-    assert "年综合能源消费量 must fall from 600,000 吨标准煤 to 540,000 吨标准煤" in a["P1"][2]
-    assert a["P2"][0] == pytest.approx(((120 / 95) ** (1 / 4) - 1) * 100) and a["P2"][1] == "pass"
-    assert a["P3"][1] == "pass"
-    assert q(wh, "select verdict from marts.system_verdict where system_code = 'demo_province_2026' and year = 2024") == [("fail",)]
