@@ -201,3 +201,14 @@ def test_every_computed_figure_and_the_catalog(wh):
     assert formula == "年综合能源消费量 (吨标准煤) / 工业增加值 (万元)" and requirement == "≤0.45"
     assert q(wh, """select requirement from marts.indicator_catalog where system_code = 'demo_eco_civilization_2024'
                     and indicator_code = 'E1'""") == [("≥90 or improved on the previous year",)]
+
+
+def test_a_system_added_as_csv_only_publishes_documented_reference_tables(wh):
+    """The worked examples bring no YAML: their reference tables and columns still carry descriptions."""
+    blank = q(wh, """select table_name || '.' || column_name from duckdb_columns()
+                     where schema_name = 'reference' and table_name like 'demo\\_%' escape '\\'
+                       and (comment is null or comment = '')""")
+    assert blank == []
+    tables = q(wh, """select table_name from duckdb_tables() where schema_name = 'reference'
+                      and table_name like 'demo\\_%' escape '\\' and (comment is null or comment = '')""")
+    assert tables == []
