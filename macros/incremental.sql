@@ -19,11 +19,12 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- A name as a key: full-width forms to ASCII (what NFKC does to them), whitespace removed, so that
-    '张家港经开区 ', '　张家港经开区' and a full-width bracket are one park. -#}
+{#- A name as a key: one Unicode form (NFC), full-width forms to ASCII (what NFKC does to them),
+    whitespace and invisible characters (zero-width space, joiners, BOM, soft hyphen) removed, so that
+    '张家港经开区 ', '　张家港经开区', a full-width bracket or a pasted zero-width space are one park. -#}
 {% macro name_key(expr) -%}
-    regexp_replace(translate({{ expr }},
+    regexp_replace(translate(nfc_normalize({{ expr }}),
         '　！＂＃＄％＆＇（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［＼］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～',
         ' !"#$%&''()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_`abcdefghijklmnopqrstuvwxyz{|}~'),
-        '\s', '', 'g')
+        '[\s\x{200B}\x{200C}\x{200D}\x{2060}\x{FEFF}\x{00AD}]', '', 'g')
 {%- endmacro %}

@@ -47,6 +47,8 @@ class ParsedFile:
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None
     error_where: str = ""
+    content_sha256: str = ""  # what the file says, whatever its bytes (content_fingerprint)
+    scope_sha256: str = ""    # which templates, parks and years it speaks for
 
 
 # In-file repeats: the same figure twice in one file (a repeated year column, a sheet copied). The
@@ -89,7 +91,52 @@ def parse_file(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedFile:
         # columns no row uses are left out: the table's NULL default fills them, and DuckDB reads less
         out.table = table.select([c for c in table.column_names if table.column(c).null_count < table.num_rows])
         out.findings += findings
+        out.content_sha256, out.scope_sha256 = content_fingerprint(out.table)
+        out.findings += spelling_findings(out.table.column("park_name").unique().drop_null().to_pylist()
+                                          if not pa.types.is_dictionary(out.table.schema.field("park_name").type)
+                                          else out.table.column("park_name").combine_chunks().dictionary.to_pylist())
     return out
+
+
+# What a file says: every value cell by what it is (template, park, year, plan, indicator, role), not
+# where it sits, so that a form re-saved by another program, or exported to CSV, is the same content.
+CONTENT_COLUMNS = ("template", "park_key", "year", "plan_name", "label_key", "row_kind", "seq_no", "value_role",
+                   "unit", "value", "value_text", "value_kind", "requirement", "selection", "target_text",
+                   "attribute", "note")
+SCOPE_COLUMNS = ("template", "park_key", "year", "plan_name")
+
+
+def content_fingerprint(t: pa.Table) -> tuple[str, str]:
+    """SHA-256 of the file's content and of its scope (templates, parks, years)."""
+    import hashlib
+
+    def digest(columns: tuple[str, ...], distinct: bool) -> str:
+        names = [c for c in columns if c in t.column_names]
+        if "park_key" not in t.column_names and "park_name" in t.column_names:
+            names = [("park_name" if c == "park_key" else c) for c in columns if c in t.column_names or c == "park_key"]
+        plain = pa.table({c: pc.cast(_plain_column(t.column(c)), pa.string()) for c in names})
+        if "park_key" in plain.column_names:  # a key stored NULL where it equals the name
+            key = plain.column("park_key")
+            if "park_name" in t.column_names:
+                plain = plain.set_column(plain.schema.get_field_index("park_key"), "park_key",
+                                         pc.coalesce(key, pc.cast(_plain_column(t.column("park_name")), pa.string())))
+        if distinct:
+            plain = plain.group_by(plain.column_names).aggregate([])
+        # one string per row, sorted, hashed as one buffer: no Python object per cell
+        rows = pc.binary_join_element_wise(*[plain.column(c) for c in plain.column_names], pa.scalar("\x1e"),
+                                           "\x1f", null_handling="replace", null_replacement="\x00")
+        rows = pc.take(rows, pc.sort_indices(rows)).combine_chunks() if len(rows) else pa.array([], pa.string())
+        h = hashlib.sha256()
+        if len(rows):
+            offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64 if pa.types.is_large_string(rows.type) else np.int32)[rows.offset: rows.offset + len(rows) + 1]
+            h.update(memoryview(rows.buffers()[2])[int(offsets[0]): int(offsets[-1])])
+        return h.hexdigest()
+
+    return digest(CONTENT_COLUMNS, False), digest(SCOPE_COLUMNS, True)
+
+
+def _plain_column(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    return pc.cast(col, col.type.value_type) if pa.types.is_dictionary(col.type) else col
 
 
 def _plain(t: pa.Table) -> pa.Table:
@@ -198,6 +245,29 @@ def _repeats(t: pa.Table) -> tuple[pa.Array, list[Finding]]:
     return pa.array(dup, pa.string()), findings
 
 
+# invisible characters a name can carry from a web page or a chat: zero-width space, (non-)joiners,
+# word joiner, byte-order mark, soft hyphen
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
+
 def park_key(name: str) -> str:
-    """A park name as a key: NFKC (full-width to half-width), no whitespace."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
+    """A park name as a key: NFKC (full-width to half-width, one Unicode form), no whitespace, no
+    invisible characters."""
+    return INVISIBLE.sub("", re.sub(r"\s+", "", unicodedata.normalize("NFKC", name)))
+
+
+def spelling_findings(names: list[str]) -> list[Finding]:
+    """A park name written with invisible characters or in another Unicode form than the usual (NFC)
+    one: read as the plain name, and said with both spellings."""
+    out = []
+    for name in names:
+        plain = INVISIBLE.sub("", unicodedata.normalize("NFC", name))
+        if plain != name:
+            out.append(Finding(None, None, "info", "park_spelling",
+                               f"park name {name!r} ({_codepoints(name)}) is read as {plain!r}: it has invisible "
+                               f"characters or another Unicode form"))
+    return out
+
+
+def _codepoints(name: str) -> str:
+    return " ".join(f"U+{ord(c):04X}" for c in name if ord(c) > 127 and (INVISIBLE.match(c) or unicodedata.combining(c)))

@@ -19,7 +19,11 @@ from .vocabulary import MARKERS, NOT_APPLICABLE, NOT_REPORTED
 # No nested or overlapping quantifiers: linear on any input.
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
 _MASK_CHARS = frozenset("0123456789*.,+-%")
-_NON_FINITE = {"nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "#num!"}
+_NON_FINITE = {"nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
+# what Excel, WPS, LibreOffice and gnumeric show for a formula that failed
+CELL_ERRORS = frozenset({"#div/0!", "#n/a", "#ref!", "#value!", "#name?", "#num!", "#null!", "#spill!", "#calc!",
+                         "#getting_data", "#field!", "#blocked!", "#connect!", "#busy!", "#unknown!", "#err"})
+_LIBREOFFICE_ERROR = re.compile(r"err:\d{3}")
 _SPACE = re.compile(r"\s+")
 KINDS = ("number", "marker", "not_reported", "not_applicable", "blank", "masked", "text", "date",
          "formula_no_cache", "invalid")
@@ -60,6 +64,12 @@ def is_percent_format(number_format: str | None) -> bool:
     return "%" in fmt
 
 
+def is_cell_error(text: str) -> bool:
+    """A formula error as a spreadsheet program shows it: #DIV/0!, #N/A, Err:502."""
+    t = text.strip().lower()
+    return t in CELL_ERRORS or bool(_LIBREOFFICE_ERROR.fullmatch(t))
+
+
 def parse_cell(raw: Any, number_format: str | None = None, formula_without_value: bool = False) -> ParsedValue:
     """Parse one cell's cached value; ``number_format`` is the cell's Excel format code."""
     if formula_without_value:
@@ -68,6 +78,8 @@ def parse_cell(raw: Any, number_format: str | None = None, formula_without_value
         return ParsedValue(None, None, "blank")
     if isinstance(raw, bool):
         return ParsedValue(str(raw), None, "text")
+    if isinstance(raw, dt.datetime) and raw.time() == dt.time(0):
+        raw = raw.date()  # a date, whichever reader saw it (.xls gives a datetime, .xlsx a date)
     if isinstance(raw, (dt.datetime, dt.date, dt.time, dt.timedelta)):
         return ParsedValue(str(raw) if isinstance(raw, dt.timedelta) else raw.isoformat(), None, "date")
     if isinstance(raw, (int, float)):
@@ -89,7 +101,7 @@ def parse_text(text: str) -> ParsedValue:
         return ParsedValue(text, None, "not_reported")
     if compact in NOT_APPLICABLE:
         return ParsedValue(text, None, "not_applicable")
-    if compact.lower() in _NON_FINITE:
+    if compact.lower() in _NON_FINITE or is_cell_error(compact):
         return ParsedValue(text, None, "invalid")
     percent = compact.endswith("%")
     body = compact[:-1] if percent else compact

@@ -65,6 +65,7 @@ class SheetPlan:
     shared_string_cells: int = 0
     percent_cells: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> number format
     no_cache_cells: set[tuple[int, int]] = field(default_factory=set)
+    error_cells: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> #DIV/0!, #N/A, …
 
 
 @dataclass
@@ -385,6 +386,11 @@ def _scan_sheet(s: SheetPlan, zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget
                 if m.start() >= w.end:
                     break
                 s.percent_cells[(int(m.group(2)), _col_number(m.group(1)))] = percent_styles[int(m.group(3))]
+        if b't="e"' in w.buf:  # formula errors: calamine reads them as empty cells
+            for m in _ERROR_CELL.finditer(w.buf):
+                if m.start() >= w.end:
+                    break
+                s.error_cells[(int(m.group(2)), _col_number(m.group(1)))] = html.unescape(m.group(3).decode("utf-8", "replace"))
         if not formula_seen and (b"<" + prefix + b"f>" in w.buf or b"<" + prefix + b"f " in w.buf):
             formula_seen = True
         if formula_seen:
@@ -409,6 +415,11 @@ def _scan_sheet(s: SheetPlan, zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget
 _NO_CACHE = re.compile(
     rb'<(?:\w+:)?c r="([A-Z]{1,3})(\d{1,7})"[^>/]*>\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>)\s*'
     rb'(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>')  # a formula with no (or an empty) value
+
+
+_ERROR_CELL = re.compile(
+    rb'<(?:\w+:)?c r="([A-Z]{1,3})(\d{1,7})"[^>]*?\st="e"[^>]*>\s*(?:<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>)\s*)?'
+    rb'<(?:\w+:)?v>([^<]{1,64})</(?:\w+:)?v>')  # a cell of type e (error) and its cached error text
 
 
 def _col_number(letters: bytes) -> int:

@@ -1,9 +1,15 @@
 """Workbook bytes to Sheets: bytes in, sheets out, nothing else touched.
 
-Every .xlsx goes through the limit checks of ``limits`` and then python-calamine, which is about 20x
-faster than openpyxl and returns plain rows. Calamine does not see number formats or formulas, so
-the percent formats and the formulas saved without a value come from the limit scan. .xls files go
-through xlrd (ragged rows, so a stray cell costs nothing), with their number formats.
+What a file is comes from its bytes (formats.sniff), never from its name; each kind has its reader:
+
+    xlsx  the limit checks of ``limits``, then python-calamine (about 20x faster than openpyxl). The
+          scan also gives what calamine cannot: percent formats, formulas saved without a value,
+          cells holding a formula error (#DIV/0!), which calamine reads as empty
+    xls   xlrd (ragged rows, so a stray cell costs nothing), with its number formats
+    ods   ods.py: content.xml streamed under the same caps
+    csv   delimited.py: UTF-8 (with or without BOM) or GB18030/GBK text
+
+A file of any other kind is refused with what it is ("a PDF", "an OpenDocument text document").
 """
 from __future__ import annotations
 
@@ -12,11 +18,11 @@ import math
 import zipfile
 from typing import Any
 
+from . import formats
+from .delimited import NotATable, read_csv
 from .limits import DEFAULT_LIMITS, LimitExceeded, Limits, col_name, human, inspect_xlsx
+from .ods import read_ods
 from .sheet import Sheet
-
-XLSX_MAGIC = b"PK\x03\x04"
-OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 
 
 class UnreadableFile(Exception):
@@ -33,37 +39,38 @@ class UnreadableFile(Exception):
 
 
 def sniff(data: bytes) -> str:
-    if data.startswith(XLSX_MAGIC):
-        return "xlsx"
-    if data.startswith(OLE2_MAGIC):
-        # An encrypted .xlsx is an OLE2 container holding an 'EncryptedPackage' stream.
-        if "EncryptedPackage".encode("utf-16-le") in data:
-            return "encrypted"
-        return "xls"
-    return "unknown"
+    return formats.sniff(data).name
 
 
 def read_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS) -> list[Sheet]:
     """Every sheet of the workbook. Raises UnreadableFile with the reason (and sheet and cell)."""
-    kind = sniff(data)
-    if kind == "encrypted":
+    kind = formats.sniff(data)
+    if kind.name == "encrypted":
         raise UnreadableFile("the workbook is password-protected (encrypted); save it without a password")
-    if kind == "unknown":
-        if not data:
-            raise UnreadableFile("the file is empty")
-        raise UnreadableFile("not a spreadsheet (neither .xlsx nor .xls content)")
+    if kind.name == "empty":
+        raise UnreadableFile("the file is empty")
+    if kind.name not in formats.READABLE:
+        raise UnreadableFile(f"not a spreadsheet: the file is {kind.what}; send it as .xlsx, .xls, .ods or .csv")
     try:
-        return _read_xls(data, limits) if kind == "xls" else _read_xlsx(data, limits)
+        if kind.name == "xls":
+            return _read_xls(data, limits)
+        if kind.name == "ods":
+            return read_ods(data, limits)
+        if kind.name == "csv":
+            return read_csv(data, kind.encoding, limits)
+        return _read_xlsx(data, limits)
     except UnreadableFile:
         raise
+    except NotATable as exc:
+        raise UnreadableFile(f"not a spreadsheet: the file is {exc}") from None
     except LimitExceeded as exc:
         raise UnreadableFile(f"over a safety limit: {exc}", exc.sheet, exc.cell) from None
     except zipfile.BadZipFile as exc:
-        raise UnreadableFile(f"damaged or truncated .xlsx ({exc})") from None
+        raise UnreadableFile(f"damaged or truncated {kind.what} ({exc})") from None
     except MemoryError:
         raise UnreadableFile("the workbook needs more memory than a workbook may use") from None
     except Exception as exc:  # every reader has its own error zoo; the reason is what matters
-        raise UnreadableFile(f"cannot read the {kind} workbook: {type(exc).__name__}: {str(exc)[:300]}") from None
+        raise UnreadableFile(f"cannot read {kind.what}: {type(exc).__name__}: {str(exc)[:300]}") from None
 
 
 def _read_xlsx(data: bytes, limits: Limits) -> list[Sheet]:
@@ -84,6 +91,12 @@ def _read_xlsx(data: bytes, limits: Limits) -> list[Sheet]:
         if len(merged) > limits.max_merged_ranges:
             raise LimitExceeded(f"{len(merged):,} merged ranges, over the limit of {limits.max_merged_ranges:,}",
                                 sheet=sp.name)
+        for (r, c), text in sp.error_cells.items():  # calamine reads a formula error as empty: put it back
+            while len(rows) < r:
+                rows.append([])
+            while len(rows[r - 1]) < c:
+                rows[r - 1].append(None)
+            rows[r - 1][c - 1] = text
         sheet = Sheet(sp.name, rows, [(s[0] + 1, s[1] + 1, e[0] + 1, e[1] + 1) for s, e in merged],
                       dict(sp.percent_cells), set(sp.no_cache_cells), index=i + 1)
         sheets.append(sheet)

@@ -20,9 +20,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .cells import ParsedValue, normalize_text, parse_cell, squash
+from .cells import ParsedValue, is_cell_error, normalize_text, parse_cell, squash
 from .records import FIELDS, Batch, Finding, SheetResult
-from .sheet import Sheet, a1
+from .sheet import Sheet, a1, col_letters
 from .vocabulary import VOCABULARY, Words
 
 HEADER_SCAN_ROWS = 30
@@ -175,6 +175,9 @@ def value_findings(sheet: str, batch: Batch, template: str) -> list[Finding]:
         elif kind == "formula_no_cache":
             out.append(Finding(sheet, cell, "warning", "formula_no_cache",
                                f"formula without a cached value for {label!r} (open and save the file in Excel)"))
+        elif kind == "invalid" and text is not None and is_cell_error(text):
+            out.append(Finding(sheet, cell, "warning", "cell_error",
+                               f"formula error {shown!r} for {label!r}: loaded as not reported (fix the formula)"))
         elif kind == "invalid":
             out.append(Finding(sheet, cell, "warning", "not_finite",
                                f"{shown!r} for {label!r} is not a finite number: loaded as not reported"))
@@ -365,6 +368,13 @@ def _statistics_rows(sheet: Sheet, header_row: int, cols: dict[str, int]) -> tup
         park = parks_raw[i] or park
         parks.append(park)
     units, notes = column(unit_col), column(note_col)
+    # no unit written beside the figure: the unit in the indicator's name is the unit ('…比重(%)')
+    named: dict[str, str | None] = {}
+    for i, u in enumerate(units):
+        if u is None and labels[i] is not None:
+            if labels[i] not in named:
+                named[labels[i]] = _unit_in_name(labels[i])
+            units[i] = named[labels[i]]
     return [first + i for i in keep], {"park_name": [parks[i] for i in keep], "label": [labels[i] for i in keep],
                                        "unit": [units[i] for i in keep], "note": [notes[i] for i in keep]}
 
@@ -412,8 +422,9 @@ def _values_cellwise(sheet: Sheet, rows: list[int], col: int, cells: list[Any]) 
 def _statistics(sheet: Sheet, header_row: int, cols: dict[str, int], layout: str,
                 year_cols: dict[int, int] | None) -> SheetResult:
     rows, per_row = _statistics_rows(sheet, header_row, cols)
-    keys = {label: label_key(label, "statistics") for label in set(per_row["label"])}  # once per label
-    per_row["label_key"] = [keys[label] for label in per_row["label"]]
+    # once per label and unit: a bracketed unit that is the figure's unit is not part of the indicator
+    keys = {(label, unit): _statistics_key(label, unit) for label, unit in set(zip(per_row["label"], per_row["unit"]))}
+    per_row["label_key"] = [keys[(label, unit)] for label, unit in zip(per_row["label"], per_row["unit"])]
     n_rows = len(rows)
     if layout == "long":
         years = []
@@ -587,14 +598,74 @@ PARSERS = {
 }
 
 
+def _headers_wanted() -> list[tuple[str, str, dict[str, Callable[[str], bool]]]]:
+    """Each template's header columns, as recognise() looks for them: (template, its name, roles)."""
+    park = W("any", "park").matches
+    return [
+        ("eip_form", "对照考核表 (eip_form)", _form_header()),
+        ("plan", "主要指标表 (plan)", {"category": W("plan", "category").matches, "label": W("plan", "label").matches,
+                                     "base": _year_suffix_matcher(W("plan", "base")),
+                                     "target": _year_suffix_matcher(W("plan", "target"))}),
+        ("targets", "年度目标表 (targets)", {"park": park, "year": W("targets", "year").matches,
+                                          "label": W("targets", "label").matches, "target": W("targets", "target").matches}),
+        ("statistics", "统计数据表, long layout (statistics)", {
+            "park": park, "year": W("statistics", "year").matches, "label": W("statistics", "label").matches,
+            "value": W("statistics", "value").matches}),
+        ("statistics", "统计数据表, wide layout (statistics)", {
+            "park": park, "label": W("statistics", "label").matches, "year": lambda t: _year_of(t) is not None}),
+    ]
+
+
+def _role_word(template: str, role: str) -> str:
+    w = W(template, role)
+    if role == "year" and template == "statistics":
+        return "年份 (or YYYY年 columns)"
+    return w.first() or ("YYYY年" + w.year_suffix[0] if w.year_suffix else role)
+
+
+def closest(sheet: Sheet) -> str:
+    """Which template the sheet comes closest to, and what of its header is missing, for a person."""
+    best: tuple[int, str, str, int, list[str]] | None = None
+    for template, name, want in _headers_wanted():
+        for row in range(1, min(sheet.max_row, HEADER_SCAN_ROWS) + 1):
+            texts = _row_texts(sheet, row)
+            found = [role for role, match in want.items() if any(match(t) for t in texts.values())]
+            if best is None or len(found) > best[0]:
+                missing = [_role_word(template, r) for r in want if r not in found]
+                best = (len(found), template, name, row, missing)
+    if best is None or best[0] == 0:
+        return "matches no template (title and header not recognised): no header row names any template's columns"
+    _, _, name, row, missing = best
+    return (f"matches no template (title and header not recognised); closest: {name}, header row {row} "
+            f"lacks {', '.join(missing)}")
+
+
+def _unused_columns(sheet: Sheet, result: SheetResult, template: str, header_row: int, cols: dict[str, int]) -> list[Finding]:
+    """A header the template has no place for: named, so that no printed column is dropped silently."""
+    texts = _row_texts(sheet, header_row)
+    used = set(cols.values())
+    if result.batch is not None and len(result.batch):
+        used |= set(result.batch.cols["col_no"])
+    elif result.table is not None and "col_no" in result.table.column_names:
+        used |= set(result.table.column("col_no").unique().to_pylist())
+    family = "statistics" if template.startswith("statistics") else template
+    known = [w for (t, _), w in VOCABULARY.headers.items() if t in (family, "any")]
+    out = []
+    for c, t in sorted(texts.items()):
+        if c in used or not t or any(w.matches(t) for w in known) or _year_of(t) is not None:
+            continue
+        out.append(Finding(sheet.name, a1(header_row, c), "warning", "column_not_loaded",
+                           f"column {t!r} ({col_letters(c)}) not loaded: the {family} template has no place for it"))
+    return out
+
+
 def parse_sheet(sheet: Sheet) -> SheetResult:
     """Recognise and parse one sheet. A sheet in no template comes back with template None."""
     if sheet.is_empty:
         return SheetResult(sheet.name, None, message="empty sheet", index=sheet.index)
     found = recognise(sheet)
     if found is None:
-        return SheetResult(sheet.name, None, message="matches no template (title and header not recognised)",
-                           index=sheet.index)
+        return SheetResult(sheet.name, None, message=closest(sheet), index=sheet.index)
     template, header_row, cols = found
     try:
         result = PARSERS[template](sheet, header_row, cols)
@@ -604,11 +675,22 @@ def parse_sheet(sheet: Sheet) -> SheetResult:
         result.findings.append(Finding(sheet.name, exc.cell, "error", "sheet_error", str(exc)))
         return result
     result.index = sheet.index
+    if template != "eip_form":  # the form's raw-data rows and notes carry no extra columns
+        result.findings += _unused_columns(sheet, result, template, header_row, cols)
     keys = result.batch.cols["label_key"]
     if result.table is None and not any(keys):
         labels, templates = result.batch.cols["label"], result.batch.cols["template"]
         result.batch.cols["label_key"] = [label_key(lb, t) if lb else None for lb, t in zip(labels, templates)]
     return result
+
+
+def _statistics_key(label: str, unit: str | None) -> str:
+    """'地区生产总值（亿元）' in 亿元 -> '地区生产总值': the same series as one written with a unit column."""
+    key = label_key(label, "statistics")
+    in_name = _unit_in_name(key)
+    if in_name is not None and unit is not None and squash(in_name) == squash(unit):
+        key = key[:max(key.rfind("("), key.rfind("（"))]
+    return key
 
 
 def label_key(label: str, template: str) -> str:

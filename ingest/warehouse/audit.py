@@ -18,16 +18,21 @@ class KnownFiles:
     live: dict[tuple[str, str], str] = field(default_factory=dict)  # (sha, name) -> status, loaded or duplicate
     live_shas: dict[str, str] = field(default_factory=dict)  # sha -> first name loaded
     rejected_and_gone: set[tuple[str, str]] = field(default_factory=set)  # rejected, never to retry as is
+    # scope (templates, parks, years) -> (content, name, when) of the latest file loaded for it
+    latest_by_scope: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
 
 def known_files(con: duckdb.DuckDBPyConnection) -> KnownFiles:
     k = KnownFiles()
-    for sha, name, status, moved in con.execute(
-            "select file_sha256, file_name, status, set_aside_as from audit.files order by load_seq nulls last, first_seen_at").fetchall():
+    for sha, name, status, moved, content, scope, loaded_at in con.execute(
+            "select file_sha256, file_name, status, set_aside_as, content_sha256, scope_sha256, loaded_at "
+            "from audit.files order by load_seq nulls last, first_seen_at").fetchall():
         if status in ("loaded", "duplicate"):
             k.live[(sha, name)] = status
             if status == "loaded":
                 k.live_shas.setdefault(sha, name)
+                if content and scope:
+                    k.latest_by_scope[scope] = (content, name, f"{loaded_at:%Y-%m-%d %H:%M}" if loaded_at else "")
         elif status == "rejected" and sha and moved is None:
             # a rejected file still in the inbox (it could not be moved) is not parsed again every night
             k.rejected_and_gone.add((sha, name))
@@ -66,7 +71,8 @@ def _bulk(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], rows: 
 
 
 FILE_COLUMNS = ["load_seq", "file_name", "file_sha256", "file_size", "status", "message", "templates", "park_names",
-                "n_sheets", "n_observations", "set_aside_as", "run_id", "first_seen_at", "loaded_at"]
+                "n_sheets", "n_observations", "set_aside_as", "run_id", "first_seen_at", "loaded_at", "content_sha256",
+                "scope_sha256"]
 
 
 def record_files(con: duckdb.DuckDBPyConnection, run_id: str, files: list[dict]) -> None:
@@ -74,7 +80,7 @@ def record_files(con: duckdb.DuckDBPyConnection, run_id: str, files: list[dict])
     _bulk(con, "audit.files", FILE_COLUMNS, [
         (f.get("load_seq"), f["name"], f.get("sha") or "", f.get("size"), f["status"], f.get("message"),
          f.get("templates"), f.get("park_names"), f.get("n_sheets"), f.get("n_observations"), f.get("set_aside_as"),
-         run_id, now, now if f["status"] == "loaded" else None) for f in files])
+         run_id, now, now if f["status"] == "loaded" else None, f.get("content"), f.get("scope")) for f in files])
 
 
 def insert_findings_of(con: duckdb.DuckDBPyConnection, run_id: str, findings: list[tuple[str, str, Finding]]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import re
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -78,6 +79,8 @@ class _Parsed:
     sheets: list[SheetInfo]
     findings: list[Finding]
     size: int
+    content: str = ""
+    scope: str = ""
 
 
 @dataclass
@@ -166,9 +169,12 @@ def _load(con: duckdb.DuckDBPyConnection, inbox: Path, work: list[Entry], to_par
           run_id: str, move_rejected: bool, known: audit.KnownFiles, pending: _Pending, next_seq: int,
           report: IngestReport, tick: Callable[[int, int, FileOutcome, int], None]) -> None:
     observations = 0
+    firsts: dict[str, FileOutcome] = {}  # bytes seen in this build -> what became of the first file with them
     for i, (entry, parsed) in enumerate(zip(work, _parsed_in_order(to_parse, limits)), start=1):
         entry.data = None  # the bytes are no longer needed: keep memory flat over a long inbox
-        outcome = _outcome(entry, parsed, known, pending, next_seq)
+        outcome = _outcome(entry, parsed, known, pending, next_seq, firsts)
+        if entry.sha256:
+            firsts.setdefault(entry.sha256, outcome)
         if outcome.status == "loaded":
             next_seq += 1
         if outcome.status == "rejected" and move_rejected:
@@ -196,7 +202,7 @@ def _is_known(e: Entry, known: audit.KnownFiles) -> bool:
 
 
 def _outcome(entry: Entry, parsed: ParsedFile | None, known: audit.KnownFiles, pending: _Pending,
-             load_seq: int) -> FileOutcome:
+             load_seq: int, firsts: dict[str, FileOutcome] | None = None) -> FileOutcome:
     def refuse(status: str, msg: str, findings: list[Finding] = ()) -> FileOutcome:
         pending.files.append(dict(name=entry.name, sha=entry.sha256, size=entry.size, status=status, message=msg))
         pending.findings += [(entry.name, entry.sha256, f) for f in findings]
@@ -208,7 +214,15 @@ def _outcome(entry: Entry, parsed: ParsedFile | None, known: audit.KnownFiles, p
     if sha in known.live_shas:
         known.live[(sha, entry.name)] = "duplicate"
         return refuse("duplicate", f"same bytes as {known.live_shas[sha]}: nothing loaded twice")
-    assert parsed is not None
+    if parsed is None:
+        # a file with the bytes of an earlier file of this build, which was not loaded: the same fate
+        first = (firsts or {}).get(sha)
+        if first is not None and first.status == "duplicate":
+            return refuse("duplicate", f"same bytes as {first.name}: {first.message}")
+        why = re.sub(r" \((?:set aside in .*|could not be moved out of INBOX)\)$", "",
+                     first.message.split(": ", 1)[-1]) if first is not None else "not read"
+        return refuse("rejected", f"{entry.name}: same bytes as {first.name if first else 'another file'}, "
+                                  f"rejected in this build: {why}")
     if parsed.error is not None:
         where = parsed.error_where
         return refuse("rejected", f"{entry.name}: {where + ': ' if where else ''}{parsed.error}")
@@ -217,15 +231,24 @@ def _outcome(entry: Entry, parsed: ParsedFile | None, known: audit.KnownFiles, p
     if parsed.table is None:
         return refuse("rejected", f"{entry.name}: no sheet in a known template ({skipped_text or 'no sheets'})",
                       parsed.findings)
+    latest = known.latest_by_scope.get(parsed.scope_sha256)
+    if latest is not None and latest[0] == parsed.content_sha256:
+        # the same form re-saved or re-exported: new bytes, the same figures as the latest file for them
+        known.live[(sha, entry.name)] = "duplicate"
+        when = f"loaded {latest[2]}" if latest[2] else "loaded in this build"
+        return refuse("duplicate", f"same content as {latest[1]} ({when}): nothing loaded twice", )
     n = parsed.table.num_rows
     table = (parsed.table.append_column("file_name", _constant(entry.name, n))
              .append_column("file_sha256", _constant(sha, n))
              .append_column("load_seq", pa.array(np.full(n, load_seq, dtype=np.int64))))
     outcome = FileOutcome(entry.name, "loaded", skipped_text, n, sha256=sha, entry=entry)
-    pending.parsed.append(_Parsed(outcome, table, parsed.sheets, parsed.findings, entry.size))
+    pending.parsed.append(_Parsed(outcome, table, parsed.sheets, parsed.findings, entry.size,
+                                  parsed.content_sha256, parsed.scope_sha256))
     pending.rows += n
     known.live[(sha, entry.name)] = "loaded"
     known.live_shas[sha] = entry.name
+    if parsed.scope_sha256:
+        known.latest_by_scope[parsed.scope_sha256] = (parsed.content_sha256, entry.name, "")
     return outcome
 
 
@@ -283,7 +306,8 @@ def _flush(con: duckdb.DuckDBPyConnection, pending: _Pending, run_id: str) -> No
                     name=p.outcome.name, sha=sha, size=p.size, status="loaded", message=p.outcome.message,
                     load_seq=int(p.table.column("load_seq")[0].as_py()),
                     templates=",".join(sorted({s.template for s in used if s.template})),
-                    park_names=",".join(p.outcome.parks), n_sheets=len(used), n_observations=p.outcome.n_observations))
+                    park_names=",".join(p.outcome.parks), n_sheets=len(used), n_observations=p.outcome.n_observations,
+                    content=p.content, scope=p.scope))
                 pending.pending += [(sha, park, "loaded") for park in p.outcome.parks] or [(sha, None, "loaded")]
             audit.insert_sheets_of(con, sheets)
             audit.note_pending_many(con, pending.pending)

@@ -61,7 +61,7 @@ TABLES: dict[tuple[str, str], tuple[str, list[tuple[str, str, str]]]] = {
             ("file_name", "varchar not null", "文件名 path relative to INBOX (undecodable bytes shown as \\x..)"),
             ("file_sha256", "varchar not null", "文件指纹 SHA-256 of the bytes (empty for an entry that could not be read)"),
             ("file_size", "bigint", "文件大小 size in bytes"),
-            ("status", "varchar not null", "状态 loaded, duplicate (same bytes as a loaded file) or rejected; superseded files are shown in marts.submissions"),
+            ("status", "varchar not null", "状态 loaded, duplicate (the same bytes as a loaded file, or the same content as the latest file loaded for the same parks and years) or rejected; superseded files are shown in marts.submissions"),
             ("message", "varchar", "说明 why rejected, or which sheets were skipped"),
             ("templates", "varchar", "模板 templates found, comma-separated"),
             ("park_names", "varchar", "园区 park names as written, comma-separated"),
@@ -71,6 +71,8 @@ TABLES: dict[tuple[str, str], tuple[str, list[tuple[str, str, str]]]] = {
             ("run_id", "varchar", "运行编号 the build that saw the file"),
             ("first_seen_at", "timestamp", "首次发现 when the file was first seen"),
             ("loaded_at", "timestamp", "载入时间 when it was loaded"),
+            ("content_sha256", "varchar", "内容指纹 SHA-256 of what the file says (every value cell by template, park, year and indicator, not by position): the same form re-saved or exported has the same content"),
+            ("scope_sha256", "varchar", "范围指纹 SHA-256 of the templates, parks and years the file speaks for"),
         ]),
     ("audit", "sheets"): (
         "工作表登记 sheet registry: every sheet of every file loaded, with the template recognised or why it was skipped.",

@@ -63,7 +63,7 @@ def test_same_bytes_under_another_name_is_a_duplicate(tmp_path, samples_dir):
     ("corrupt.xlsx", b"PK\x03\x04" + b"\x00garbage" * 50, "damaged or truncated"),
     ("notes.xlsx", "这不是表格\n".encode() * 10, "not a spreadsheet"),
     ("empty.xls", b"", "empty"),
-    ("legacy.xls", bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 600, "cannot read the xls workbook"),
+    ("legacy.xls", bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 600, "cannot read an Excel 97-2003 workbook"),
     ("locked.xlsx", bytes.fromhex("D0CF11E0A1B11AE1") + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 600,
      "password-protected"),
 ])

@@ -1,0 +1,151 @@
+"""Every file a statistician sends: formats recognised by their bytes, the same content sent twice,
+twins in one build, names and units as people write them, nothing dropped without a word. Real
+files, re-saved by LibreOffice where it is installed; real builds."""
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from tests import clients
+from tests.support import SAMPLES, out, q, run_build
+from tests.workbooks import write_xlsx
+
+FORM = "对照考核表_张家港经开区_2019.xlsx"
+TARGETS = "年度目标_吴江区_2024.xlsx"
+
+
+def resave_with_openpyxl(src: Path, dest: Path) -> Path:
+    """The same workbook saved again by another program: new bytes, the same figures."""
+    wb = openpyxl.load_workbook(src)
+    wb.properties.creator = "another program"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(dest)
+    return dest
+
+
+def to_csv(src: Path, dest: Path, encoding: str) -> Path:
+    ws = openpyxl.load_workbook(src, data_only=True).worksheets[0]
+    buf = io.StringIO()
+    import csv
+
+    w = csv.writer(buf)
+    for row in ws.iter_rows(values_only=True):
+        w.writerow(["" if v is None else (int(v) if isinstance(v, float) and v.is_integer() else v) for v in row])
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_bytes(buf.getvalue().encode(encoding))
+    return dest
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory) -> dict:
+    tmp = tmp_path_factory.mktemp("files")
+    inbox = tmp / "inbox"
+    shutil.copytree(SAMPLES, inbox)
+    wh = tmp / "wh" / "parks.duckdb"
+    first = run_build(inbox, wh, tmp / "reports", "--json")
+    assert first.returncode == 0, out(first)
+    # the next night: the same forms again in other bytes and formats, twins, odd files
+    later = inbox / "later"
+    resave_with_openpyxl(SAMPLES / FORM, later / "对照考核表_重发.xlsx")
+    to_csv(SAMPLES / TARGETS, later / "年度目标_导出.csv", "gbk")
+    (later / "junk.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    shutil.copy(later / "junk.csv", later / "junk(1).csv")
+    write_xlsx(later / "x.xlsx", {"s": [["什么", "都不是"], [1, 2]]})
+    shutil.copy(later / "x.xlsx", later / "x(1).xlsx")
+    (later / "report.xlsx").write_bytes(b"%PDF-1.5\n% a report saved under the wrong name\n")
+    write_xlsx(later / "stats.xlsx", {"统计": [
+        ["园区名称", "指标", "2022年", "2023年", "年均增长(%)"],
+        ["零\u200b宽园区", "服务业增加值占地区生产总值比重(%)", 50.0, 52.1, 4.2],
+        ["零宽园区", "地区生产总值（亿元）", 100, 110, 10.0]]})
+    write_xlsx(later / "close.xlsx", {"目标": [["园区名称", "年份", "指标", "单位"], ["甲", 2024, "GDP", "%"]]})
+    second = run_build(inbox, wh, tmp / "reports", "--json")
+    assert second.returncode == 10, out(second)
+    files = {f["file"]: f for f in json.loads(second.stdout)["files"]}
+    return {"wh": wh, "tmp": tmp, "files": files, "summary": json.loads(second.stdout)}
+
+
+def test_the_same_form_in_new_bytes_or_another_format_is_a_duplicate_by_content(builds):
+    f = builds["files"]
+    assert f["later/对照考核表_重发.xlsx"]["status"] == "duplicate"
+    assert f"same content as {FORM} (loaded " in f["later/对照考核表_重发.xlsx"]["reason"]
+    assert f["later/年度目标_导出.csv"]["status"] == "duplicate"                   # GBK CSV of the targets table
+    assert f"same content as {TARGETS}" in f["later/年度目标_导出.csv"]["reason"]
+    # the lineage stays with the files first loaded
+    assert q(builds["wh"], "select distinct source_file from marts.eip_assessment") == [(FORM,)]
+
+
+def test_twins_in_one_build_share_the_fate_of_the_first_and_each_is_recorded(builds):
+    f = builds["files"]
+    for a, b in (("later/junk.csv", "later/junk(1).csv"), ("later/x.xlsx", "later/x(1).xlsx")):
+        assert f[a]["status"] == f[b]["status"] == "rejected"
+        assert f"same bytes as {a}, rejected in this build" in f[b]["reason"]
+        assert "set aside in" not in f[b]["reason"].split("rejected in this build:")[1].rsplit("(set aside", 1)[0]
+    recorded = {n for (n,) in q(builds["wh"], "select file_name from audit.files where status = 'rejected'")}
+    assert {"later/junk.csv", "later/junk(1).csv", "later/x.xlsx", "later/x(1).xlsx"} <= recorded
+
+
+def test_a_file_that_is_no_spreadsheet_is_named_for_what_it_is(builds):
+    assert "the file is a PDF" in builds["files"]["later/report.xlsx"]["reason"]
+
+
+def test_a_rejection_says_which_template_came_closest_and_what_it_lacked(builds):
+    reason = builds["files"]["later/close.xlsx"]["reason"]
+    assert "closest: 年度目标表 (targets), header row 1 lacks 目标" in reason
+
+
+def test_names_units_and_columns_as_people_write_them(builds):
+    wh = builds["wh"]
+    # a zero-width space in a park name: one park, with a finding that shows both spellings
+    assert q(wh, "select count(*) from marts.parks where park_name like '%零%宽园区%'") == [(1,)]
+    spelling = q(wh, "select message from audit.findings where code = 'park_spelling'")
+    assert spelling and "U+200B" in spelling[0][0]
+    # the unit in the indicator's name is the unit when no column gives one: a share changes in pp
+    trends = dict(q(wh, """select indicator_name, unit from marts.indicator_trends where park_name = '零宽园区'
+                           and year = 2023"""))
+    assert trends == {"服务业增加值占地区生产总值比重": "%", "地区生产总值": "亿元"}
+    pp = q(wh, """select yoy_pp, yoy_pct from marts.indicator_trends where park_name = '零宽园区' and year = 2023
+                  and indicator_name = '服务业增加值占地区生产总值比重'""")
+    assert pp[0][0] == pytest.approx(2.1) and pp[0][1] is None
+    # a printed column the template has no place for is named
+    unused = q(wh, "select cell, message from audit.findings where code = 'column_not_loaded'")
+    assert unused == [("E1", "column '年均增长(%)' (E) not loaded: the statistics template has no place for it")]
+
+
+@clients.needs_libreoffice
+def test_workbooks_resaved_by_libreoffice_in_every_format_give_the_same_marts(tmp_path):
+    """Each sample re-saved as .ods, .xlsx and .xls by LibreOffice (a new inbox each): the marts equal
+    those of the originals, file names and times aside."""
+    original = tmp_path / "orig" / "wh" / "parks.duckdb"
+    assert run_build(SAMPLES, original, tmp_path / "orig" / "r").returncode == 0
+    skip = {"value_id", "source_file", "source_sheet", "source_cell", "derived_from", "input_cells", "note",
+            "latest_source", "actual_source", "source_cells", "first_file", "first_seen_at", "source"}
+    for fmt in ("ods", "xlsx", "xls"):
+        inbox = tmp_path / fmt / "inbox"
+        inbox.mkdir(parents=True)
+        for f in SAMPLES.iterdir():
+            subprocess.run([clients.SOFFICE, f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless",
+                            "--convert-to", fmt, "--outdir", str(inbox), str(f)], capture_output=True, timeout=300)
+        assert len(list(inbox.iterdir())) == 5, fmt
+        wh = tmp_path / fmt / "wh" / "parks.duckdb"
+        proc = run_build(inbox, wh, tmp_path / fmt / "r")
+        assert proc.returncode == 0, out(proc)
+        with duckdb.connect() as con:
+            con.execute(f"attach '{original}' as a (read_only)")
+            con.execute(f"attach '{wh}' as b (read_only)")
+            for (t,) in con.execute("select table_name from duckdb_tables() where database_name = 'a' "
+                                    "and schema_name = 'marts' and table_name not in ('submissions', 'parks')").fetchall():
+                cols = ", ".join(f'"{c}"' for (c,) in con.execute(
+                    "select column_name from duckdb_columns() where database_name = 'a' and schema_name = 'marts' "
+                    f"and table_name = '{t}'").fetchall() if c not in skip)
+                diff = con.execute(f"select count(*) from (select {cols} from a.marts.{t} except all "
+                                   f"select {cols} from b.marts.{t})").fetchall()[0][0]
+                diff += con.execute(f"select count(*) from (select {cols} from b.marts.{t} except all "
+                                    f"select {cols} from a.marts.{t})").fetchall()[0][0]
+                assert diff == 0, (fmt, t)
