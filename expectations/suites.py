@@ -126,13 +126,19 @@ def build_suites(tables: list[str], previous: dict[str, int], range_rules: list[
             from raw.observations o
             where o.file_sha256 in (select file_sha256 from build.pending_files where reason = 'loaded')
             group by all""", [
-            _in("template", ["eip_form", "plan", "statistics", "targets", "registry"]),
+            _in("template", ["eip_form", "plan", "review", "statistics", "targets", "registry"]),
             _in("value_kind", ["number", "marker", "not_reported", "not_applicable", "blank", "masked", "text",
                                "date", "formula_no_cache", "invalid"]),
         ], file_column="file_sha256"),
         Suite("audit_files", "select file_name, file_sha256, status, message from audit.files", [
             *_not_null("file_name", "file_sha256", "status"),
             _in("status", ["loaded", "duplicate", "rejected"]),
+        ]),
+        Suite("printed_figures", f"""
+            select park_name, plan_name, indicator_name, printed_text, round(recomputed_value, 4) as recomputed,
+                   agrees, source_file || '!' || source_sheet || '!' || source_cell as location
+            from marts.printed_figures where park_name in {CHANGED} and agrees is not null""", [
+            _w(gxe.ExpectColumnValuesToBeInSet(column="agrees", value_set=[True])),
         ]),
         Suite("units", """
             select o.unit, c.unit is not null as unit_known, count(*) as n,

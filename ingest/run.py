@@ -403,7 +403,11 @@ def _warning_text(w: object) -> str:
         n = int(r.get("n") or 1)
         more = f" and {n - 5} more" if n > 5 else ""
         return f"{n} cell{'s' if n > 1 else ''}: {r.get('location')}{more}"
-    where = "; ".join(f"unit {r.get('unit')!r} for {r.get('indicator_name')} in {cells(r)}" for r in rows)
+    if w.suite == "printed_figures":
+        where = "; ".join(f"{r.get('plan_name')} {r.get('indicator_name')} printed {r.get('printed_text')}, "
+                          f"recomputed {r.get('recomputed')} at {r.get('location')}" for r in rows)
+    else:
+        where = "; ".join(f"unit {r.get('unit')!r} for {r.get('indicator_name')} in {cells(r)}" for r in rows)
     return f"{w.suite} ({w.observed}): {where}"
 
 

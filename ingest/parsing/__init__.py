@@ -57,6 +57,7 @@ REPEAT_KEY = {
     "statistics": ("park_name", "year", "label_key"),
     "targets": ("park_name", "year", "label_key"),
     "plan": ("park_name", "plan_name", "label_key", "value_role"),
+    "review": ("park_name", "plan_name", "label_key", "value_role"),
     "eip_form": ("park_name", "year", "seq_no", "row_kind", "label_key"),
     "registry": ("park_name", "label_key"),
 }

@@ -22,7 +22,7 @@ TABLES: dict[tuple[str, str], tuple[str, list[tuple[str, str, str]]]] = {
             ("cell", "varchar not null", "单元格 A1 reference of the value cell"),
             ("row_no", "integer", "行号 row number of the cell (1-based)"),
             ("col_no", "integer", "列号 column number of the cell (1-based)"),
-            ("template", "varchar not null", "模板 template recognised: eip_form (对照考核表), plan (主要指标表), statistics (统计数据表), targets (年度目标表), registry (园区登记表)"),
+            ("template", "varchar not null", "模板 template recognised: eip_form (对照考核表), plan (主要指标表), review (规划完成情况表), statistics (统计数据表), targets (年度目标表), registry (园区登记表)"),
             ("layout", "varchar", "版式 statistics layout: long or wide"),
             ("park_name", "varchar", "园区名称 park name exactly as written (canonical names are in the marts)"),
             ("park_key", "varchar", "园区键 the park name as a key: half-width, no spaces (matched against the registry's names and aliases)"),

@@ -1,7 +1,7 @@
 {{ config(materialized='incremental', incremental_strategy='replace_parks', on_schema_change='sync_all_columns') }}
 -- depends_on: {{ ref('changed_parks') }}
 -- Current figures under canonical park names: a later load supersedes an earlier one (forms and
--- targets per park-year, plans per park and plan, statistics figure by figure: a final figure
+-- targets per park-year, plans and plan reviews per park and plan, statistics figure by figure: a final figure
 -- replaces a preliminary 预计 one). Superseded rows stay in raw. Rebuilt park by park.
 with names as (
     select * from {{ ref('int_park_names') }} where {{ changed_parks_only('park_name') }}
@@ -31,8 +31,8 @@ several as (
     where l.n_loads > 1
     qualify obs.load_seq = max(obs.load_seq) over (
         partition by obs.template, obs.park_name,
-                     case when obs.template <> 'plan' then obs.year end,
-                     case when obs.template = 'plan' then obs.plan_name end,
+                     case when obs.template not in ('plan', 'review') then obs.year end,
+                     case when obs.template in ('plan', 'review') then obs.plan_name end,
                      case when obs.template = 'statistics' then obs.label_key end)
 )
 select * from single

@@ -43,6 +43,16 @@ def to_csv(src: Path, dest: Path, encoding: str) -> Path:
     return dest
 
 
+# a plan review table (上一个五年规划完成情况) with two printed growth rates that disagree with their figures
+REVIEW = [["复查园区“十三五”规划主要指标完成情况"],
+          ["指标", "基期完成", "末期完成", "年均增长(%)", "指标属性"],
+          ["地区生产总值（亿元）", 100, 150, "8.4", "预期性"],            # (1.5^(1/5) − 1) × 100 = 8.4472: agrees
+          ["一般公共预算收入（亿元）", 100, 150, "12.0", "预期性"],        # disagrees: C4
+          ["规上工业总产值（亿元）", 200, 300, "9.1", "预期性"],          # 8.4472 against 9.1 ± 0.05: disagrees
+          ["服务业增加值占地区生产总值比重（%）", 42, 52.3, "提高10.3个百分点", "预期性"],  # 52.3 − 42 = 10.3: agrees
+          ["单位地区生产总值能耗降低（%）", None, None, "完成上级下达目标", "约束性"]]
+
+
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory) -> dict:
     tmp = tmp_path_factory.mktemp("files")
@@ -65,6 +75,7 @@ def builds(tmp_path_factory) -> dict:
         ["零\u200b宽园区", "服务业增加值占地区生产总值比重(%)", 50.0, 52.1, 4.2],
         ["零宽园区", "地区生产总值（亿元）", 100, 110, 10.0]]})
     write_xlsx(later / "close.xlsx", {"目标": [["园区名称", "年份", "指标", "单位"], ["甲", 2024, "GDP", "%"]]})
+    write_xlsx(later / "review.xlsx", {"十三五": REVIEW})
     second = run_build(inbox, wh, tmp / "reports", "--json")
     assert second.returncode == 10, out(second)
     files = {f["file"]: f for f in json.loads(second.stdout)["files"]}
@@ -149,3 +160,19 @@ def test_workbooks_resaved_by_libreoffice_in_every_format_give_the_same_marts(tm
                 diff += con.execute(f"select count(*) from (select {cols} from b.marts.{t} except all "
                                     f"select {cols} from a.marts.{t})").fetchall()[0][0]
                 assert diff == 0, (fmt, t)
+
+
+def test_a_plan_review_table_is_loaded_and_its_printed_growth_recomputed(builds):
+    wh = builds["wh"]
+    rows = {r[0]: r[1:] for r in q(wh, """select indicator_name, printed_kind, printed_value, recomputed_value, agrees,
+                                             source_cell, base_year, end_year
+                                      from marts.printed_figures where park_name = '复查园区'""")}
+    growth = ((150 / 100) ** (1 / 5) - 1) * 100
+    assert rows["地区生产总值"][:4] == ("annual_growth", 8.4, pytest.approx(growth), True)
+    assert rows["一般公共预算收入"][3] is False and rows["一般公共预算收入"][4] == "D4"
+    assert rows["规上工业总产值"][3] is False and rows["规上工业总产值"][4] == "D5"
+    assert rows["服务业增加值占地区生产总值比重"][:4] == ("pp_change", 10.3, pytest.approx(10.3), True)
+    assert rows["单位地区生产总值能耗降低"][0] == "verdict" and rows["单位地区生产总值能耗降低"][3] is None
+    assert rows["地区生产总值"][5:] == (2015, 2020)                     # 十三五: 2015 → 2020
+    warning = next(w for w in builds["summary"]["warnings"] if w.startswith("printed_figures"))
+    assert "later/review.xlsx!十三五!D4" in warning and "later/review.xlsx!十三五!D5" in warning
