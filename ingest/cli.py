@@ -3,6 +3,7 @@
     parks build   INBOX -> history store -> dbt -> quality gate -> WAREHOUSE (exit codes: README)
     parks parse   what a workbook yields, one JSON line per value cell
     parks export  the assessment workbooks, overview page and Parquet of the published marts
+    parks check   what the build would do with these files, in Chinese, with an annotated copy of each
 """
 from __future__ import annotations
 
@@ -41,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("export", help="write the assessment workbooks, overview page and Parquet from WAREHOUSE")
     e.add_argument("--warehouse", type=Path)
     e.add_argument("--exports", type=Path)
+
+    c = sub.add_parser("check", help="what the build would do with these files (nothing of the warehouse changes); "
+                                     "writes an annotated copy <name>.检查结果.xlsx of each")
+    c.add_argument("files", type=Path, nargs="+")
+    c.add_argument("--warehouse", type=Path, help="a published warehouse whose history the check uses (read only)")
+    c.add_argument("--out", type=Path, help="folder for the annotated copies (default: beside each file)")
     return p
 
 
@@ -52,7 +59,28 @@ def main(argv: list[str] | None = None) -> int:
         return _parse(args.file)
     if args.command == "export":
         return _export(args)
+    if args.command == "check":
+        return _check(args)
     return exitcodes.USAGE
+
+
+def _check(args: argparse.Namespace) -> int:
+    from . import errors
+    from .check import check, print_report
+
+    missing = [f for f in args.files if not f.is_file()]
+    if missing:
+        print(f"check: {', '.join(str(m) for m in missing)}: no such file", file=sys.stderr)
+        return exitcodes.NO_INBOX
+    registry = Path(os.environ["PARKS_REGISTRY"]) if os.environ.get("PARKS_REGISTRY") else None
+    try:
+        code, checks = check([f.absolute() for f in args.files], args.warehouse, args.out, registry)
+    except OSError as exc:
+        fault = errors.describe(exc, "checking the files")
+        print(f"check: {fault or exc}", file=sys.stderr)
+        return exitcodes.FAULT
+    print(print_report(code, checks))
+    return code
 
 
 def _export(args: argparse.Namespace) -> int:
