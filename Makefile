@@ -15,7 +15,7 @@ PARKS := $(VENV)/bin/parks
 STAMP := $(VENV)/.installed
 export INBOX WAREHOUSE REPORTS EXPORTS
 
-.PHONY: help build test lint docs check export bench clean
+.PHONY: help build test test-fast lint dbt docs check export bench clean
 
 help: ## show this help
 	@echo "Park Indicator Warehouse: make <target> [INBOX=…] [WAREHOUSE=…] [REPORTS=…] [EXPORTS=…]"
@@ -34,11 +34,20 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 build: $(STAMP) ## ingest INBOX, run dbt, validate, publish WAREHOUSE; prints the exit code (README)
 	@$(PARKS) build; code=$$?; echo "exit code $$code"; exit $$code
 
-test: $(STAMP) ## run the test suite (unit, integration, end to end; dbt unit tests run inside the builds)
+test: $(STAMP) ## run the whole test suite (unit, integration, end to end, real clients; ~20 minutes)
 	$(PY) -m pytest -q tests
 
-lint: $(STAMP) ## ruff on the Python code
-	$(VENV)/bin/ruff check ingest expectations tests
+test-fast: $(STAMP) ## unit and integration tests only (under a minute): the lane to run while developing
+	$(PY) -m pytest -q tests/unit tests/integration
+
+lint: $(STAMP) ## ruff (check and format) on the Python code, sqlfluff on the dbt SQL
+	$(VENV)/bin/ruff check ingest expectations tests tools
+	$(VENV)/bin/ruff format --check ingest expectations tests tools
+	$(VENV)/bin/sqlfluff lint models macros analyses
+
+dbt: $(STAMP) ## run dbt by hand on a scratch copy of the history store: make dbt ARGS="build -s plan_progress"
+	@$(PY) -m ingest.warehouse.devcopy "$(WAREHOUSE)" warehouse/dev.duckdb
+	DBT_DUCKDB_PATH=warehouse/dev.duckdb $(VENV)/bin/dbt $(or $(ARGS),build) --profiles-dir . --project-dir .
 
 docs: $(STAMP) ## generate and serve the dbt docs of the published file (http://localhost:8080)
 	DBT_DUCKDB_PATH="$(WAREHOUSE)" $(VENV)/bin/dbt docs generate --profiles-dir . --project-dir . --target serving

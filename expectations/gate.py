@@ -1,6 +1,7 @@
 """The quality gate: run the suites on the build file, name the rows behind each failure, and say
 what may be published: which park-years to quarantine, which files of this run to reject, or
 that publication is blocked."""
+
 from __future__ import annotations
 
 import json
@@ -82,8 +83,12 @@ class GateResult:
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [f"{s}.{t}" for s, t in con.execute(
-        "select schema_name, table_name from duckdb_tables() where database_name = current_database()").fetchall()]
+    return [
+        f"{s}.{t}"
+        for s, t in con.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = current_database()"
+        ).fetchall()
+    ]
 
 
 def table_counts(con: duckdb.DuckDBPyConnection, tables: list[str]) -> dict[str, int]:
@@ -178,10 +183,20 @@ def _check_result(con: duckdb.DuckDBPyConnection, suite: Suite, r: Any, frame: p
                 keys.setdefault(key, []).append(_describe(suite.name, rec, kwargs, details))
         elif level == TABLE:
             files = _attribute(con, suite, failing, rows, column)
-    return CheckResult(suite=suite.name, expectation=cfg.type, column=column, level=level, success=bool(r.success),
-                       observed=None if observed is None else str(observed)[:500],
-                       unexpected_count=res.get("unexpected_count"), failing_rows=rows, keys=keys, files=files,
-                       kwargs=kwargs, attributable=meta.get("attributable", True))
+    return CheckResult(
+        suite=suite.name,
+        expectation=cfg.type,
+        column=column,
+        level=level,
+        success=bool(r.success),
+        observed=None if observed is None else str(observed)[:500],
+        unexpected_count=res.get("unexpected_count"),
+        failing_rows=rows,
+        keys=keys,
+        files=files,
+        kwargs=kwargs,
+        attributable=meta.get("attributable", True),
+    )
 
 
 def _details(con: duckdb.DuckDBPyConnection, suite: Suite, failing: pd.DataFrame, column: str | None) -> list[dict] | None:
@@ -194,14 +209,21 @@ def _details(con: duckdb.DuckDBPyConnection, suite: Suite, failing: pd.DataFrame
                 out += [{"table": table, **rec} for rec in _records(df)]
             else:
                 row = failing[failing.table_name == table].iloc[0]
-                out.append({"table": table, "row_count": int(row.row_count), "previous_rows": _num(row.previous_rows),
-                            "min_rows": int(row.min_rows)})
-        return out[:SAMPLE_ROWS * 2]
+                out.append(
+                    {
+                        "table": table,
+                        "row_count": int(row.row_count),
+                        "previous_rows": _num(row.previous_rows),
+                        "min_rows": int(row.min_rows),
+                    }
+                )
+        return out[: SAMPLE_ROWS * 2]
     if not suite.detail:
         return None
     tuples = failing[suite.detail_keys].drop_duplicates().head(200).itertuples(index=False)
-    keys = ", ".join("(" + ", ".join(_sql_value(v) for v in t) + ")" if len(suite.detail_keys) > 1 else _sql_value(t[0])
-                     for t in tuples)
+    keys = ", ".join(
+        "(" + ", ".join(_sql_value(v) for v in t) + ")" if len(suite.detail_keys) > 1 else _sql_value(t[0]) for t in tuples
+    )
     if not keys:
         return None
     return _records(con.execute(suite.detail.replace("{keys}", keys)).df())
@@ -211,8 +233,9 @@ def _num(v: Any) -> Any:
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else int(v)
 
 
-def _attribute(con: duckdb.DuckDBPyConnection, suite: Suite, failing: pd.DataFrame, rows: list[dict],
-               column: str | None) -> dict[str, str]:
+def _attribute(
+    con: duckdb.DuckDBPyConnection, suite: Suite, failing: pd.DataFrame, rows: list[dict], column: str | None
+) -> dict[str, str]:
     """The files of this run a table-level failure traces back to (sha256 -> why)."""
     why = f"{suite.name}: {column or 'check'} failed"
     shas: set[str] = set()
@@ -222,12 +245,19 @@ def _attribute(con: duckdb.DuckDBPyConnection, suite: Suite, failing: pd.DataFra
     park_years = {(r.get("park_name"), r.get("year")) for r in rows if r.get("park_name")}
     if not shas and park_years:
         for park, year in park_years:
-            shas |= {s for (s,) in con.execute("""
+            shas |= {
+                s
+                for (s,) in con.execute(
+                    """
                 select distinct c.file_sha256 from intermediate.int_observations_current c
                 where c.park_name = ? and (? is null or c.year = ?)
                   and c.file_sha256 in (select file_sha256 from build.pending_files where reason = 'loaded')""",
-                [park, year, year]).fetchall()}
-    loaded_now = {s for (s,) in con.execute("select distinct file_sha256 from build.pending_files where reason = 'loaded'").fetchall()}
+                    [park, year, year],
+                ).fetchall()
+            }
+    loaded_now = {
+        s for (s,) in con.execute("select distinct file_sha256 from build.pending_files where reason = 'loaded'").fetchall()
+    }
     example = rows[0] if rows else {}
     detail = ", ".join(f"{k}={v}" for k, v in list(example.items())[:6])
     return {s: f"{why} ({detail})" if detail else why for s in shas & loaded_now}
@@ -238,12 +268,16 @@ def _describe(suite: str, row: dict[str, Any], kwargs: dict[str, Any], details: 
     mine = [d for d in (details or []) if d.get("park_name") == row.get("park_name") and d.get("year") == row.get("year")]
     if suite == "indicator_year_jumps" and mine:
         d = mine[0]
-        return (f"{suite}: {d.get('indicator_name')} {d.get('prev_value')} ({d.get('prev_year')}) → {d.get('value')} "
-                f"({d.get('year')}) {d.get('unit') or ''}: a jump of 10^{abs(d.get('log10_jump') or 0):.1f}, a unit slip? "
-                f"at {d.get('location')}")
+        return (
+            f"{suite}: {d.get('indicator_name')} {d.get('prev_value')} ({d.get('prev_year')}) → {d.get('value')} "
+            f"({d.get('year')}) {d.get('unit') or ''}: a jump of 10^{abs(d.get('log10_jump') or 0):.1f}, a unit slip? "
+            f"at {d.get('location')}"
+        )
     if mine:
         d = mine[0]
         allowed = f"[{kwargs.get('min_value')}, {kwargs.get('max_value')}]"
-        return (f"{suite}: {d.get('indicator_name')} = {d.get('value')} {d.get('unit') or ''} outside {allowed} "
-                f"({d.get('rule')}) at {d.get('location')}")
+        return (
+            f"{suite}: {d.get('indicator_name')} = {d.get('value')} {d.get('unit') or ''} outside {allowed} "
+            f"({d.get('rule')}) at {d.get('location')}"
+        )
     return f"{suite}: {kwargs.get('column')} = {row.get(kwargs.get('column'))} for {row.get('park_name')} {row.get('year')}"

@@ -14,6 +14,7 @@ Each expectation carries a level:
   row    a failure names park-years, which are kept out of the marts (quarantine);
   warn   a finding for a person (a unit no seed knows): listed in the report, nothing held back.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -88,8 +89,14 @@ TABLE_KEYS: dict[str, tuple[list[str], list[str]]] = {
     "marts.eip_assessment": (["park_name", "year", "seq_no"], ["park_name", "year", "seq_no", "indicator_name"]),
     "marts.eip_verdict": (["park_name", "year"], ["park_name", "year", "mandatory_total"]),
     "marts.reconciliation": (["system_code", "park_name", "year", "indicator_name"], ["reported_value", "computed_value"]),
-    "marts.plan_progress": (["park_name", "plan_name", "indicator_name"], ["park_name", "plan_name", "indicator_name", "status"]),
-    "marts.target_tracking": (["park_name", "year", "indicator_name"], ["park_name", "year", "indicator_name", "target_kind"]),
+    "marts.plan_progress": (
+        ["park_name", "plan_name", "indicator_name"],
+        ["park_name", "plan_name", "indicator_name", "status"],
+    ),
+    "marts.target_tracking": (
+        ["park_name", "year", "indicator_name"],
+        ["park_name", "year", "indicator_name", "target_kind"],
+    ),
 }
 # raw only grows; the marts may shrink with a correction but not collapse
 MIN_SHARE = {"raw.observations": 1.0}
@@ -99,13 +106,15 @@ def table_metrics_sql(tables: list[str], previous: dict[str, int]) -> str:
     parts = []
     for t in tables:
         keys, required = TABLE_KEYS[t]
-        dup = (f"count(*) - count(distinct ({', '.join(keys)}{',' if len(keys) == 1 else ''}))" if keys else "0")
+        dup = f"count(*) - count(distinct ({', '.join(keys)}{',' if len(keys) == 1 else ''}))" if keys else "0"
         nulls = " + ".join(f"count(*) filter (where {c} is null)" for c in required) or "0"
         prev = previous.get(t)
         floor = 0 if not prev else int(prev * MIN_SHARE.get(t, MIN_ROW_SHARE))
-        parts.append(f"select '{t}' as table_name, count(*) as row_count, {floor} as min_rows, "
-                     f"{prev if prev is not None else 'null'} as previous_rows, "
-                     f"{dup} as duplicate_keys, {nulls} as missing_keys from {t}")
+        parts.append(
+            f"select '{t}' as table_name, count(*) as row_count, {floor} as min_rows, "
+            f"{prev if prev is not None else 'null'} as previous_rows, "
+            f"{dup} as duplicate_keys, {nulls} as missing_keys from {t}"
+        )
     return "\nunion all\n".join(parts)
 
 
@@ -114,33 +123,66 @@ def build_suites(tables: list[str], previous: dict[str, int], range_rules: list[
     committed build; ``range_rules``: reference.value_ranges."""
     have = set(tables)
     suites = [
-        Suite("table_metrics", table_metrics_sql([t for t in TABLE_KEYS if t in have], previous), [
-            _zero("duplicate_keys"),
-            _zero("missing_keys"),
-            _t(gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="row_count", column_B="min_rows", or_equal=True),
-               attributable=False),
-        ]),
-
-        Suite("raw_new_values", """
+        Suite(
+            "table_metrics",
+            table_metrics_sql([t for t in TABLE_KEYS if t in have], previous),
+            [
+                _zero("duplicate_keys"),
+                _zero("missing_keys"),
+                _t(
+                    gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="row_count", column_B="min_rows", or_equal=True),
+                    attributable=False,
+                ),
+            ],
+        ),
+        Suite(
+            "raw_new_values",
+            """
             select o.file_name, o.file_sha256, o.template, o.value_kind, count(*) as n, any_value(o.sheet || '!' || o.cell) as example
             from raw.observations o
             where o.file_sha256 in (select file_sha256 from build.pending_files where reason = 'loaded')
-            group by all""", [
-            _in("template", ["eip_form", "plan", "review", "statistics", "targets", "registry"]),
-            _in("value_kind", ["number", "marker", "not_reported", "not_applicable", "blank", "masked", "text",
-                               "date", "formula_no_cache", "invalid"]),
-        ], file_column="file_sha256"),
-        Suite("audit_files", "select file_name, file_sha256, status, message from audit.files", [
-            *_not_null("file_name", "file_sha256", "status"),
-            _in("status", ["loaded", "duplicate", "rejected"]),
-        ]),
-        Suite("printed_figures", f"""
+            group by all""",
+            [
+                _in("template", ["eip_form", "plan", "review", "statistics", "targets", "registry"]),
+                _in(
+                    "value_kind",
+                    [
+                        "number",
+                        "marker",
+                        "not_reported",
+                        "not_applicable",
+                        "blank",
+                        "masked",
+                        "text",
+                        "date",
+                        "formula_no_cache",
+                        "invalid",
+                    ],
+                ),
+            ],
+            file_column="file_sha256",
+        ),
+        Suite(
+            "audit_files",
+            "select file_name, file_sha256, status, message from audit.files",
+            [
+                *_not_null("file_name", "file_sha256", "status"),
+                _in("status", ["loaded", "duplicate", "rejected"]),
+            ],
+        ),
+        Suite(
+            "printed_figures",
+            f"""
             select park_name, plan_name, indicator_name, printed_text, round(recomputed_value, 4) as recomputed,
                    agrees, source_file || '!' || source_sheet || '!' || source_cell as location
-            from marts.printed_figures where park_name in {CHANGED} and agrees is not null""", [
-            _w(gxe.ExpectColumnValuesToBeInSet(column="agrees", value_set=[True])),
-        ]),
-        Suite("units", """
+            from marts.printed_figures where park_name in {CHANGED} and agrees is not null""",
+            [
+                _w(gxe.ExpectColumnValuesToBeInSet(column="agrees", value_set=[True])),
+            ],
+        ),
+        Suite(
+            "units",
+            """
             select o.unit, c.unit is not null as unit_known, count(*) as n,
                    any_value(o.park_name) as park_name, any_value(o.year) as year, o.label_key as indicator_name,
                    any_value(o.value) as value,
@@ -149,20 +191,26 @@ def build_suites(tables: list[str], previous: dict[str, int], range_rules: list[
                                         order by o.source_file, o.source_sheet, o.source_cell)[1:5], ', ') as location
             from intermediate.int_observations_admitted o
             left join (select distinct unit from reference.unit_conversions) c on c.unit = o.unit
-            where o.park_name in """ + CHANGED + """ and o.value is not null and o.unit is not null
+            where o.park_name in """
+            + CHANGED
+            + """ and o.value is not null and o.unit is not null
               and o.template in ('eip_form', 'statistics')
-            group by all""", [
-            _w(gxe.ExpectColumnValuesToBeInSet(column="unit_known", value_set=[True])),
-        ]),
-        Suite("indicator_values", f"""
+            group by all""",
+            [
+                _w(gxe.ExpectColumnValuesToBeInSet(column="unit_known", value_set=[True])),
+            ],
+        ),
+        Suite(
+            "indicator_values",
+            f"""
             with rules as ({RULES_OF_NAMES})
             select v.park_name, v.year, r.rule, r.rule_min, r.rule_max, r.strict_min,
                    min(v.value) as lowest, max(v.value) as highest, count(*) as n
             from marts.indicator_values v
             join rules r on r.indicator_name = v.indicator_name and r.unit = v.unit
             where v.park_name in {CHANGED} and v.value is not null
-            group by all""", [
-            exp for rule in _distinct_rules(range_rules) for exp in _range(rule)],
+            group by all""",
+            [exp for rule in _distinct_rules(range_rules) for exp in _range(rule)],
             detail=f"""
             with rules as ({RULES_OF_NAMES})
             select v.park_name, v.year, v.indicator_name, v.value, v.unit, r.rule,
@@ -171,8 +219,12 @@ def build_suites(tables: list[str], previous: dict[str, int], range_rules: list[
             join rules r on r.indicator_name = v.indicator_name and r.unit = v.unit
             where (v.park_name, v.year, r.rule) in ({{keys}})
               and (v.value < r.rule_min or (r.strict_min and v.value <= r.rule_min) or v.value > r.rule_max)
-            order by 1, 2, 3 limit 50""", detail_keys=["park_name", "year", "rule"]),
-        Suite("indicator_year_jumps", f"""
+            order by 1, 2, 3 limit 50""",
+            detail_keys=["park_name", "year", "rule"],
+        ),
+        Suite(
+            "indicator_year_jumps",
+            f"""
             select park_name, year, max(log10_jump) as largest_rise, min(log10_jump) as largest_fall
             from (select park_name, year, log10(abs(value / prev_value)) as log10_jump
                   from (select *, lag(value) over w as prev_value, lag(year) over w as prev_year
@@ -180,10 +232,12 @@ def build_suites(tables: list[str], previous: dict[str, int], range_rules: list[
                         where park_name in {CHANGED} and value is not null and value <> 0
                         window w as (partition by park_name, indicator_name, unit, is_computed, template order by year))
                   where prev_value is not null)
-            group by all""", [
-            _r(gxe.ExpectColumnValuesToBeBetween(column="largest_rise", max_value=UNIT_SLIP_LOG10)),
-            _r(gxe.ExpectColumnValuesToBeBetween(column="largest_fall", min_value=-UNIT_SLIP_LOG10)),
-        ], detail=f"""
+            group by all""",
+            [
+                _r(gxe.ExpectColumnValuesToBeBetween(column="largest_rise", max_value=UNIT_SLIP_LOG10)),
+                _r(gxe.ExpectColumnValuesToBeBetween(column="largest_fall", min_value=-UNIT_SLIP_LOG10)),
+            ],
+            detail=f"""
             select park_name, year, indicator_name, prev_year, prev_value, value, unit,
                    round(log10(abs(value / prev_value)), 2) as log10_jump, location
             from (select *, lag(value) over w as prev_value, lag(year) over w as prev_year,
@@ -193,31 +247,47 @@ def build_suites(tables: list[str], previous: dict[str, int], range_rules: list[
                   window w as (partition by park_name, indicator_name, unit, is_computed, template order by year))
             where prev_value is not null and abs(log10(abs(value / prev_value))) > {UNIT_SLIP_LOG10}
               and (park_name, year) in ({{keys}})
-            order by 1, 2 limit 50""", detail_keys=["park_name", "year"]),
-        Suite("eip_assessment", f"""
+            order by 1, 2 limit 50""",
+            detail_keys=["park_name", "year"],
+        ),
+        Suite(
+            "eip_assessment",
+            f"""
             select park_name, year, seq_no, indicator_name, mandatory, selected, passed, note, value,
                    passed is not null or note is not null as judged_or_explained
-            from marts.eip_assessment where park_name in {CHANGED}""", [
-            *_not_null("park_name", "year", "seq_no", "indicator_name", "mandatory", "selected"),
-            _t(gxe.ExpectColumnValuesToBeBetween(column="seq_no", min_value=1, max_value=32)),
-            _all_true("judged_or_explained"),
-        ]),
-        Suite("eip_verdict", f"""
+            from marts.eip_assessment where park_name in {CHANGED}""",
+            [
+                *_not_null("park_name", "year", "seq_no", "indicator_name", "mandatory", "selected"),
+                _t(gxe.ExpectColumnValuesToBeBetween(column="seq_no", min_value=1, max_value=32)),
+                _all_true("judged_or_explained"),
+            ],
+        ),
+        Suite(
+            "eip_verdict",
+            f"""
             select v.park_name, v.year, v.passed, v.mandatory_total, v.mandatory_passed,
                    (v.passed is distinct from true) or coalesce(a.mandatory_not_passed = 0, false) as consistent_with_assessment
             from marts.eip_verdict v
             left join (select park_name, year, count(*) filter (where mandatory and passed is distinct from true)
                               as mandatory_not_passed
                        from marts.eip_assessment group by all) a using (park_name, year)
-            where v.park_name in {CHANGED}""", [
-            *_not_null("park_name", "year", "mandatory_total"),
-            _all_true("consistent_with_assessment"),
-            _t(gxe.ExpectColumnValuesToBeBetween(column="mandatory_passed", min_value=0, max_value=32)),
-        ]),
-        Suite("reconciliation", f"select * from marts.reconciliation where park_name in {CHANGED}", [
-            *_not_null("reported_value", "computed_value", "within_tolerance"),
-        ]),
-        Suite("plan_progress", f"""
+            where v.park_name in {CHANGED}""",
+            [
+                *_not_null("park_name", "year", "mandatory_total"),
+                _all_true("consistent_with_assessment"),
+                _t(gxe.ExpectColumnValuesToBeBetween(column="mandatory_passed", min_value=0, max_value=32)),
+            ],
+        ),
+        Suite(
+            "reconciliation",
+            f"select * from marts.reconciliation where park_name in {CHANGED}",
+            [
+                *_not_null("reported_value", "computed_value", "within_tolerance"),
+            ],
+        ),
+        Suite(
+            "plan_progress",
+            f"""
             select park_name, plan_name, indicator_name, status, latest_value, progress,
                    case when progress is null then true
                         when latest_value is null or base_value is null or target_value is null
@@ -228,21 +298,27 @@ def build_suites(tables: list[str], previous: dict[str, int], range_rules: list[
                    -- a reader must never see more than 100 % beside 进度滞后, or less than 0 beside 已达目标
                    not (status = 'behind' and progress > 1 + 1e-9) and not (status = 'achieved' and progress < -1e-9)
                        as progress_agrees_with_status
-            from marts.plan_progress where park_name in {CHANGED}""", [
-            *_not_null("park_name", "plan_name", "indicator_name", "status"),
-            _in("status", ["achieved", "on_track", "behind", "not_assessable", "not_numeric"]),
-            _all_true("progress_consistent"),
-            _all_true("achieved_has_actual"),
-            _all_true("progress_agrees_with_status"),
-        ]),
-        Suite("target_tracking", f"""
+            from marts.plan_progress where park_name in {CHANGED}""",
+            [
+                *_not_null("park_name", "plan_name", "indicator_name", "status"),
+                _in("status", ["achieved", "on_track", "behind", "not_assessable", "not_numeric"]),
+                _all_true("progress_consistent"),
+                _all_true("achieved_has_actual"),
+                _all_true("progress_agrees_with_status"),
+            ],
+        ),
+        Suite(
+            "target_tracking",
+            f"""
             select park_name, year, indicator_name, target_kind, met,
                    target_kind <> 'qualitative' or met is null as qualitative_not_judged
-            from marts.target_tracking where park_name in {CHANGED}""", [
-            *_not_null("park_name", "year", "indicator_name", "target_kind"),
-            _in("target_kind", ["growth", "level", "relative", "qualitative"]),
-            _all_true("qualitative_not_judged"),
-        ]),
+            from marts.target_tracking where park_name in {CHANGED}""",
+            [
+                *_not_null("park_name", "year", "indicator_name", "target_kind"),
+                _in("target_kind", ["growth", "level", "relative", "qualitative"]),
+                _all_true("qualitative_not_judged"),
+            ],
+        ),
     ]
     return suites
 
@@ -251,12 +327,25 @@ def _range(rule: dict[str, Any]) -> list[Any]:
     cond = f'rule=="{rule["rule"]}"'
     out = []
     if rule["min_value"] is not None:
-        out.append(_r(gxe.ExpectColumnValuesToBeBetween(column="lowest", min_value=rule["min_value"],
-                                                        strict_min=bool(rule["strict_min"]), row_condition=cond,
-                                                        condition_parser="pandas")))
+        out.append(
+            _r(
+                gxe.ExpectColumnValuesToBeBetween(
+                    column="lowest",
+                    min_value=rule["min_value"],
+                    strict_min=bool(rule["strict_min"]),
+                    row_condition=cond,
+                    condition_parser="pandas",
+                )
+            )
+        )
     if rule["max_value"] is not None:
-        out.append(_r(gxe.ExpectColumnValuesToBeBetween(column="highest", max_value=rule["max_value"],
-                                                        row_condition=cond, condition_parser="pandas")))
+        out.append(
+            _r(
+                gxe.ExpectColumnValuesToBeBetween(
+                    column="highest", max_value=rule["max_value"], row_condition=cond, condition_parser="pandas"
+                )
+            )
+        )
     return out
 
 
@@ -273,7 +362,9 @@ def table_detail_sql(table: str, what: str) -> str:
     keys, required = TABLE_KEYS[table]
     if what == "duplicate_keys" and keys:
         extra = ", any_value(file_sha256) as file_sha256" if table == "raw.observations" else ""
-        return (f"select {', '.join(keys)}, count(*) as n{extra} from {table} group by all having count(*) > 1 "
-                f"order by n desc limit 20")
+        return (
+            f"select {', '.join(keys)}, count(*) as n{extra} from {table} group by all having count(*) > 1 "
+            f"order by n desc limit 20"
+        )
     cond = " or ".join(f"{c} is null" for c in required)
     return f"select * from {table} where {cond} limit 20"

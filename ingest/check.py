@@ -11,6 +11,7 @@ writes an annotated copy of each file (a 检查结果 sheet first, a comment on 
 never touching the original. Exit codes are the build's: 0, 10 (a file would be rejected), 11 (a
 park-year would be held in quarantine).
 """
+
 from __future__ import annotations
 
 import re
@@ -41,7 +42,7 @@ LOCATION = re.compile(r"!([^!]+)!([A-Z]{1,3}\d+)")
 @dataclass
 class FileCheck:
     path: Path
-    name: str                 # as given to the sandbox build
+    name: str  # as given to the sandbox build
     status: str = ""
     reason: str = ""
     parsed: ParsedFile | None = None
@@ -51,7 +52,9 @@ class FileCheck:
     annotated: Path | None = None
 
 
-def check(files: list[Path], warehouse: Path | None, out_dir: Path | None, registry: Path | None = None) -> tuple[int, list[FileCheck]]:
+def check(
+    files: list[Path], warehouse: Path | None, out_dir: Path | None, registry: Path | None = None
+) -> tuple[int, list[FileCheck]]:
     """Check ``files``; returns the exit code and what was found per file."""
     from .console import Output
     from .run import build
@@ -72,8 +75,14 @@ def check(files: list[Path], warehouse: Path | None, out_dir: Path | None, regis
             shutil.copy2(warehouse, history)
             with duckdb.connect(str(history)) as con:  # the copy rebuilds its marts whole
                 con.execute("update audit.runs set code_hash = null")
-        cfg = BuildConfig(inbox=inbox, warehouse=tmp / "wh" / "parks.duckdb", reports=tmp / "reports",
-                          state_dir=state, exports=None, registry=registry)
+        cfg = BuildConfig(
+            inbox=inbox,
+            warehouse=tmp / "wh" / "parks.duckdb",
+            reports=tmp / "reports",
+            state_dir=state,
+            exports=None,
+            registry=registry,
+        )
         cfg.write_exports = False
         cfg.move_rejected = False
         result = build(cfg, Output(quiet=True))
@@ -87,7 +96,7 @@ def _describe(c: FileCheck, result: BuildResult, history: Path) -> None:
     outcome = next((o for o in (result.ingest.outcomes if result.ingest else []) if o.name == c.name), None)
     c.status = outcome.status if outcome else "not read"
     c.reason = (outcome.message or "") if outcome else "; ".join(result.failures)
-    c.parsed = parse_file(c.path.read_bytes())      # the build's own reading: sheets and cell findings
+    c.parsed = parse_file(c.path.read_bytes())  # the build's own reading: sheets and cell findings
     for f in c.parsed.findings:
         c.problems.append((f.sheet, f.cell, zh(f.message) or f.message))
     if c.parsed.error:
@@ -96,8 +105,7 @@ def _describe(c: FileCheck, result: BuildResult, history: Path) -> None:
         for r in reasons:
             if c.name in r or (c.parsed.table is not None and park in _parks(c.parsed)):
                 m = LOCATION.search(r)
-                c.problems.append((m.group(1) if m else None, m.group(2) if m else None,
-                                   f"{park} {year} 将被隔离：{zh(r)}"))
+                c.problems.append((m.group(1) if m else None, m.group(2) if m else None, f"{park} {year} 将被隔离：{zh(r)}"))
     for w in result.warnings:
         for m in re.finditer(re.escape(c.name) + r"!([^!,;]+)!([A-Z]{1,3}\d+)", w):
             c.problems.append((m.group(1), m.group(2), zh(w) or w))
@@ -116,23 +124,46 @@ def _verdicts(history: Path, c: FileCheck) -> tuple[list[str], list[str]]:
     files = [c.name]
     con = duckdb.connect(str(history), read_only=True)
     try:
-        parks = [p for (p,) in con.execute("""select distinct park_name from marts.indicator_values
-                                              where source_file in (select unnest(?::varchar[]))""", [files]).fetchall()]
+        parks = [
+            p
+            for (p,) in con.execute(
+                """select distinct park_name from marts.indicator_values
+                                              where source_file in (select unnest(?::varchar[]))""",
+                [files],
+            ).fetchall()
+        ]
         if not parks:
-            parks = [p for (p,) in con.execute("select distinct park_name from marts.plan_progress where source_file "
-                                               "in (select unnest(?::varchar[]))", [files]).fetchall()]
-        verdicts = con.execute("""select system_code, park_name, year, verdict, note from marts.system_verdict
-                                  where park_name in (select unnest(?::varchar[])) order by 1, 2, 3""", [parks]).fetchall()
-        gaps = con.execute("""select system_code, park_name, year, seq_no, indicator_name, note from marts.system_assessment
+            parks = [
+                p
+                for (p,) in con.execute(
+                    "select distinct park_name from marts.plan_progress where source_file in (select unnest(?::varchar[]))",
+                    [files],
+                ).fetchall()
+            ]
+        verdicts = con.execute(
+            """select system_code, park_name, year, verdict, note from marts.system_verdict
+                                  where park_name in (select unnest(?::varchar[])) order by 1, 2, 3""",
+            [parks],
+        ).fetchall()
+        gaps = con.execute(
+            """select system_code, park_name, year, seq_no, indicator_name, note from marts.system_assessment
                               where park_name in (select unnest(?::varchar[])) and status = 'fail' and counted
-                              order by 1, 2, 3, 4""", [parks]).fetchall()
+                              order by 1, 2, 3, 4""",
+            [parks],
+        ).fetchall()
     finally:
         con.close()
     keep = (lambda y: y in years) if years else (lambda y: True)
-    out_v = [f"{labels.get('form.title.' + s, s)} {p} {y}年：{labels.get('verdict.' + v, v)}"
-             + (f"（{zh(n)}）" if n else "") for s, p, y, v, n in verdicts if keep(y)]
-    out_g = [f"{labels.get('form.title.' + s, s)} {p} {y}年 {q or ''} {name}：{zh(n) or '未达标'}"
-             for s, p, y, q, name, n in gaps if keep(y)]
+    out_v = [
+        f"{labels.get('form.title.' + s, s)} {p} {y}年：{labels.get('verdict.' + v, v)}" + (f"（{zh(n)}）" if n else "")
+        for s, p, y, v, n in verdicts
+        if keep(y)
+    ]
+    out_g = [
+        f"{labels.get('form.title.' + s, s)} {p} {y}年 {q or ''} {name}：{zh(n) or '未达标'}"
+        for s, p, y, q, name, n in gaps
+        if keep(y)
+    ]
     return out_v, out_g
 
 
@@ -177,18 +208,26 @@ def annotate(c: FileCheck, folder: Path) -> Path:
     return target
 
 
-STATUS = {"loaded": "可以载入", "duplicate": "重复：不会重复载入", "rejected": "将被拒收", "known": "已载入过",
-          "not read": "未能读取"}
+STATUS = {
+    "loaded": "可以载入",
+    "duplicate": "重复：不会重复载入",
+    "rejected": "将被拒收",
+    "known": "已载入过",
+    "not read": "未能读取",
+}
 
 
 def summary_lines(c: FileCheck) -> list[str]:
     lines = [f"检查结果：{c.path.name}", f"结论：{STATUS.get(c.status, c.status)}"]
     if c.status != "loaded" and c.reason:
         lines.append(f"原因：{zh(c.reason) or c.reason}")
-    for s in (c.parsed.sheets if c.parsed else []):
+    for s in c.parsed.sheets if c.parsed else []:
         template = load().get(f"template.{s.template}", s.template or "")
-        what = (f"{template}，园区 {s.park_name or '–'}，年份 {s.year or '–'}，{s.n} 个数值单元格" if s.template
-                else f"未载入：{zh(s.message) or s.message}")
+        what = (
+            f"{template}，园区 {s.park_name or '–'}，年份 {s.year or '–'}，{s.n} 个数值单元格"
+            if s.template
+            else f"未载入：{zh(s.message) or s.message}"
+        )
         lines.append(f"工作表 {s.sheet}：{what}")
     if c.problems:
         lines.append(f"问题（{len(c.problems)}）：")
@@ -211,7 +250,10 @@ def print_report(code: int, checks: list[FileCheck]) -> str:
         if c.annotated:
             out.append(f"批注副本：{c.annotated}")
         out.append("")
-    meaning = {exitcodes.OK: "全部可以发送", exitcodes.REJECTED: "有文件将被拒收",
-               exitcodes.QUARANTINED: "有园区年度将被隔离"}.get(code, "检查未完成")
+    meaning = {
+        exitcodes.OK: "全部可以发送",
+        exitcodes.REJECTED: "有文件将被拒收",
+        exitcodes.QUARANTINED: "有园区年度将被隔离",
+    }.get(code, "检查未完成")
     out.append(f"总结：{meaning}（退出码 {code}）")
     return "\n".join(out)

@@ -1,10 +1,11 @@
 """The console command `parks` (also `python -m ingest`): arguments, output, exit codes.
 
-    parks build   INBOX -> history store -> dbt -> quality gate -> WAREHOUSE (exit codes: README)
-    parks parse   what a workbook yields, one JSON line per value cell
-    parks export  the assessment workbooks, overview page and Parquet of the published marts
-    parks check   what the build would do with these files, in Chinese, with an annotated copy of each
+parks build   INBOX -> history store -> dbt -> quality gate -> WAREHOUSE (exit codes: README)
+parks parse   what a workbook yields, one JSON line per value cell
+parks export  the assessment workbooks, overview page and Parquet of the published marts
+parks check   what the build would do with these files, in Chinese, with an annotated copy of each
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,11 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--exports", type=Path, help="export folder (env EXPORTS, default exports)")
     b.add_argument("--state-dir", type=Path, help="history store folder (env STATE_DIR, default beside WAREHOUSE)")
     b.add_argument("--lock-timeout", type=float, help="seconds to wait for another build (env LOCK_TIMEOUT, default 60)")
-    b.add_argument("--publish-wait", type=float,
-                   help="seconds to wait for a client writing to WAREHOUSE to close it (env PUBLISH_WAIT, default 10)")
+    b.add_argument(
+        "--publish-wait",
+        type=float,
+        help="seconds to wait for a client writing to WAREHOUSE to close it (env PUBLISH_WAIT, default 10)",
+    )
     b.add_argument("--keep-rejected", action="store_true", help="leave rejected files in the inbox")
     b.add_argument("--no-dbt", action="store_true", help="ingest and publish raw/audit only")
     b.add_argument("--no-exports", action="store_true", help="do not write EXPORTS after publishing")
@@ -43,8 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--warehouse", type=Path)
     e.add_argument("--exports", type=Path)
 
-    c = sub.add_parser("check", help="what the build would do with these files (nothing of the warehouse changes); "
-                                     "writes an annotated copy <name>.检查结果.xlsx of each")
+    c = sub.add_parser(
+        "check",
+        help="what the build would do with these files (nothing of the warehouse changes); "
+        "writes an annotated copy <name>.检查结果.xlsx of each",
+    )
     c.add_argument("files", type=Path, nargs="+")
     c.add_argument("--warehouse", type=Path, help="a published warehouse whose history the check uses (read only)")
     c.add_argument("--out", type=Path, help="folder for the annotated copies (default: beside each file)")
@@ -94,8 +101,9 @@ def _export(args: argparse.Namespace) -> int:
     target = args.exports or Path(os.environ.get("EXPORTS", "exports"))
     notices: list[str] = []
     try:
-        written = exports.write_all(warehouse, target, overview_parks=int(os.environ.get("OVERVIEW_PARKS", "20")),
-                                    skipped=notices)
+        written = exports.write_all(
+            warehouse, target, overview_parks=int(os.environ.get("OVERVIEW_PARKS", "20")), skipped=notices
+        )
     except exports.ExportError as exc:
         print(f"export: {exc}", file=sys.stderr)
         return exitcodes.FAULT
@@ -113,28 +121,41 @@ def _build(args: argparse.Namespace) -> int:
     from .report.summary import summary
     from .run import build
 
-    cfg = BuildConfig.from_env(inbox=args.inbox, warehouse=args.warehouse, reports=args.reports, exports=args.exports,
-                               state_dir=args.state_dir, lock_timeout_s=args.lock_timeout,
-                               publish_wait_s=args.publish_wait)
+    cfg = BuildConfig.from_env(
+        inbox=args.inbox,
+        warehouse=args.warehouse,
+        reports=args.reports,
+        exports=args.exports,
+        state_dir=args.state_dir,
+        lock_timeout_s=args.lock_timeout,
+        publish_wait_s=args.publish_wait,
+    )
     cfg.move_rejected = not args.keep_rejected
     cfg.run_dbt = not args.no_dbt
     cfg.write_exports = not args.no_exports
-    out = Output(quiet=args.quiet or args.json, verbose=args.verbose,
-                 color=sys.stderr.isatty() and not os.environ.get("NO_COLOR"))
+    out = Output(
+        quiet=args.quiet or args.json, verbose=args.verbose, color=sys.stderr.isatty() and not os.environ.get("NO_COLOR")
+    )
     result = build(cfg, out)
     if args.json:
         print(json.dumps(summary(result), ensure_ascii=False, indent=1, default=str))
         return result.exit_code
-    lines = [f"== build {result.run_id}: {result.status}, exit {result.exit_code} ({exitcodes.MEANING.get(result.exit_code, '')})"]
+    lines = [
+        f"== build {result.run_id}: {result.status}, exit {result.exit_code} ({exitcodes.MEANING.get(result.exit_code, '')})"
+    ]
     ing = result.ingest
     if ing is not None:
-        lines.append(f"ingest: {ing.count('loaded')} loaded ({ing.observations:,} observations), {ing.count('duplicate')} "
-                     f"duplicate, {ing.count('rejected')} rejected, {ing.count('known')} already loaded")
+        lines.append(
+            f"ingest: {ing.count('loaded')} loaded ({ing.observations:,} observations), {ing.count('duplicate')} "
+            f"duplicate, {ing.count('rejected')} rejected, {ing.count('known')} already loaded"
+        )
         lines += [f"  rejected: {o.message}" for o in ing.rejected]
     lines += [f"  {f}" for f in result.failures]
     if result.checks:
-        lines.append(f"quality gate: {result.expectations} expectations evaluated, {result.expectations_failed} failed"
-                     f" ({len(result.warnings)} warning(s), listed in the report)")
+        lines.append(
+            f"quality gate: {result.expectations} expectations evaluated, {result.expectations_failed} failed"
+            f" ({len(result.warnings)} warning(s), listed in the report)"
+        )
     lines += [f"  warning {w[:300]}" for w in result.warnings]
     lines += [f"  quarantined {p} {y}: {r[0]}" for (p, y), r in sorted(result.quarantined.items())]
     if result.published:

@@ -5,6 +5,7 @@ bar in place; in a log (not a terminal) they print a progress line at most every
 seconds, with no ANSI code. dbt's own lines go to its log file (STATE_DIR/dbt/logs/dbt.log); only its
 errors, warnings and final tally reach the console, unless --verbose asks for every line.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,7 @@ DBT_KEEP = re.compile(r"\b(ERROR|FAIL|WARN|Error|Failure|Warning|Compilation|Run
 
 
 class Output:
-    def __init__(self, quiet: bool = False, color: bool = False, verbose: bool = False,
-                 stream: TextIO | None = None):
+    def __init__(self, quiet: bool = False, color: bool = False, verbose: bool = False, stream: TextIO | None = None):
         self.stream = stream or sys.stderr
         self.quiet, self.color, self.verbose = quiet, color, verbose
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)()) and not quiet
@@ -50,7 +50,9 @@ class Output:
         elapsed = time.perf_counter() - self._stage_t0
         if self.tty:
             filled = int(BAR * done / total)
-            self.stream.write(f"\r{stage} [{'#' * filled}{'.' * (BAR - filled)}] {done}/{total} {extra} {elapsed:.0f} s\x1b[K")
+            self.stream.write(
+                f"\r{stage} [{'#' * filled}{'.' * (BAR - filled)}] {done}/{total} {extra} {elapsed:.0f} s\x1b[K"
+            )
             self.stream.flush()
             self._bar_shown = True
         elif time.perf_counter() - self._last_line >= PROGRESS_EVERY_S and done < total:

@@ -1,6 +1,7 @@
 """Faults of the machine, not of the data: a full disk, a read-only folder, a missing permission,
 DuckDB's memory cap. Each becomes one line for the operator (what happened, where, what to do) and a
 documented exit code; the traceback goes to the build's log file, never to the operator."""
+
 from __future__ import annotations
 
 import errno
@@ -44,16 +45,21 @@ _ADVICE = {
     errno.EISDIR: "point the variable at a file path",
 }
 _DUCKDB_HINTS = [
-    ("no space left", errno.ENOSPC), ("disk quota", errno.EDQUOT), ("read-only file system", errno.EROFS),
-    ("permission denied", errno.EACCES), ("is a directory", errno.EISDIR),
+    ("no space left", errno.ENOSPC),
+    ("disk quota", errno.EDQUOT),
+    ("read-only file system", errno.EROFS),
+    ("permission denied", errno.EACCES),
+    ("is a directory", errno.EISDIR),
 ]
 
 
 def out_of_memory(where: str) -> Fault:
     """DuckDB reached its cap: a setting of the machine, not a fault of the data."""
-    return Fault(f"DuckDB reached its memory cap (PARKS_DUCKDB_MEMORY={MEMORY_LIMIT}) while {where}: raise "
-                 f"PARKS_DUCKDB_MEMORY, or give the machine more memory, and run the build again; the last "
-                 f"published file was kept")
+    return Fault(
+        f"DuckDB reached its memory cap (PARKS_DUCKDB_MEMORY={MEMORY_LIMIT}) while {where}: raise "
+        f"PARKS_DUCKDB_MEMORY, or give the machine more memory, and run the build again; the last "
+        f"published file was kept"
+    )
 
 
 def describe(exc: BaseException, where: str) -> Fault | None:

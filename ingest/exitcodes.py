@@ -2,6 +2,7 @@
 
 When several apply, the most severe wins (the order of SEVERITY); the summary lists all of them.
 """
+
 OK = 0  # published (or nothing new since the last build)
 ERROR = 1  # unexpected error (a bug): nothing was published; details in the build's log
 USAGE = 2  # wrong arguments

@@ -1,4 +1,5 @@
 """What a build is asked to do (BuildConfig) and what it did (BuildResult)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,12 +12,7 @@ from typing import Any
 from . import exitcodes
 from .parsing.limits import DEFAULT_LIMITS, Limits
 from .warehouse.loader import IngestReport
-
-
-def default_state_dir(warehouse: Path) -> Path:
-    """Beside the serving file, hidden: <folder>/.<name>.state (one history per serving file)."""
-    stem = warehouse.name[:-len(".duckdb")] if warehouse.name.endswith(".duckdb") else warehouse.name
-    return warehouse.parent / f".{stem}.state"
+from .warehouse.state import default_state_dir
 
 
 @dataclass

@@ -8,6 +8,7 @@ A failure that traces back to a file rejects that file and the rest goes on; a r
 quarantines its park-year; anything else blocks, and the last good serving file stays. A night with
 nothing new records one line in audit.runs and stops.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -32,8 +33,16 @@ from .warehouse.loader import load_entries
 from .warehouse.state import LockBusy, StateFault, StateStore, connect
 
 MAX_GATE_PASSES = 4
-PUBLISHED_TABLES = ["raw.observations", "audit.files", "marts.indicator_values", "marts.eip_assessment",
-                    "marts.eip_verdict", "marts.reconciliation", "marts.plan_progress", "marts.target_tracking"]
+PUBLISHED_TABLES = [
+    "raw.observations",
+    "audit.files",
+    "marts.indicator_values",
+    "marts.eip_assessment",
+    "marts.eip_verdict",
+    "marts.reconciliation",
+    "marts.plan_progress",
+    "marts.target_tracking",
+]
 RULE_INPUTS = ("models", "macros", "seeds", "dbt_project.yml", "profiles.yml")
 
 
@@ -61,7 +70,9 @@ def indicator_systems() -> dict[str, list[str]]:
     the optional seed files they have (adding a system is adding a folder)."""
     seeds = PROJECT_DIR / "seeds"
     systems = sorted(d.name for d in seeds.iterdir() if d.is_dir() and (d / f"{d.name}__indicators.csv").exists())
-    optional = sorted(f.stem for s in systems for kind in OPTIONAL_SYSTEM_SEEDS for f in (seeds / s).glob(f"{s}__{kind}.csv"))
+    optional = sorted(
+        f.stem for s in systems for kind in OPTIONAL_SYSTEM_SEEDS for f in (seeds / s).glob(f"{s}__{kind}.csv")
+    )
     return {"indicator_systems": systems, "system_seed_files": optional}
 
 
@@ -96,8 +107,9 @@ def build(cfg: BuildConfig, out: Output | None = None) -> BuildResult:
         result.finish("failed")
     except errors.Interrupted as exc:
         store.discard()
-        result.failures.append(f"interrupted by {signal.Signals(exc.signum).name}: nothing was committed; "
-                               f"the last published file was kept")
+        result.failures.append(
+            f"interrupted by {signal.Signals(exc.signum).name}: nothing was committed; the last published file was kept"
+        )
         result.finish("interrupted")
         result.exit_code = exitcodes.INTERRUPTED_INT if exc.signum == signal.SIGINT else exitcodes.INTERRUPTED_TERM
     except Exception as exc:
@@ -109,8 +121,10 @@ def build(cfg: BuildConfig, out: Output | None = None) -> BuildResult:
             result.failures.append(str(fault))
             result.finish("failed")
         else:
-            result.failures.append(f"unexpected error: {type(exc).__name__}: {str(exc)[:300]} "
-                                   f"(details in {result.log_path}); the last published file was kept")
+            result.failures.append(
+                f"unexpected error: {type(exc).__name__}: {str(exc)[:300]} "
+                f"(details in {result.log_path}); the last published file was kept"
+            )
             result.finish("failed")
             result.exit_code = exitcodes.ERROR
     finally:
@@ -134,6 +148,7 @@ def _timed(result: BuildResult, name: str) -> Callable[[], None]:
 
     def done() -> None:
         result.timings[name] = result.timings.get(name, 0.0) + time.perf_counter() - t0
+
     return done
 
 
@@ -150,8 +165,10 @@ def _build_locked(cfg: BuildConfig, store: StateStore, result: BuildResult, out:
     result.full_refresh = not snap.exists or snap.code_hash != code
     new = [e for e in entries if e.problem or (e.sha256, e.name) not in (snap.known or set())]
     stale = snap.published_file is None or publish.identity(cfg.warehouse) != snap.published_file
-    out.say(f"run {result.run_id}: {len(entries)} entries in {cfg.inbox}, {len(new)} new"
-            + ("; rules changed: the marts are rebuilt whole" if result.full_refresh and snap.exists else ""))
+    out.say(
+        f"run {result.run_id}: {len(entries)} entries in {cfg.inbox}, {len(new)} new"
+        + ("; rules changed: the marts are rebuilt whole" if result.full_refresh and snap.exists else "")
+    )
 
     if snap.exists and not new and not result.full_refresh:
         if stale:
@@ -173,14 +190,15 @@ def _build_locked(cfg: BuildConfig, store: StateStore, result: BuildResult, out:
         registry.load(con, extra_parks)
         result.previous_counts = audit.last_table_counts(con)
         out.start()
-        result.ingest = load_entries(con, cfg.inbox, new, result.run_id, cfg.limits, cfg.move_rejected,
-                                     out.file_done)
+        result.ingest = load_entries(con, cfg.inbox, new, result.run_id, cfg.limits, cfg.move_rejected, out.file_done)
     finally:
         con.close()
     done()
     ing = result.ingest
-    out.say(f"ingest: {ing.count('loaded')} loaded ({ing.observations:,} observations), {ing.count('duplicate')} duplicate, "
-            f"{ing.count('rejected')} rejected [{result.timings['ingest_s']:.1f} s]")
+    out.say(
+        f"ingest: {ing.count('loaded')} loaded ({ing.observations:,} observations), {ing.count('duplicate')} duplicate, "
+        f"{ing.count('rejected')} rejected [{result.timings['ingest_s']:.1f} s]"
+    )
     if ing.rejected:
         result.codes.append(exitcodes.REJECTED)
 
@@ -217,10 +235,17 @@ def _build_locked(cfg: BuildConfig, store: StateStore, result: BuildResult, out:
     _publish(cfg, store, result, out)
     result.timings["build_s"] = time.perf_counter() - t0
     with store.in_place() as con:
-        con.execute("update audit.runs set status = ?, exit_code = ?, build_seconds = ?, timings = ?, message = ? "
-                    "where run_id = ?", [result.status, result.exit_code, round(result.timings["build_s"], 3),
-                                         json.dumps({k: round(v, 3) for k, v in result.timings.items()}),
-                                         "; ".join(result.failures) or None, result.run_id])
+        con.execute(
+            "update audit.runs set status = ?, exit_code = ?, build_seconds = ?, timings = ?, message = ? where run_id = ?",
+            [
+                result.status,
+                result.exit_code,
+                round(result.timings["build_s"], 3),
+                json.dumps({k: round(v, 3) for k, v in result.timings.items()}),
+                "; ".join(result.failures) or None,
+                result.run_id,
+            ],
+        )
         if result.published:
             audit.mark_published(con, result.run_id, publish.identity(cfg.warehouse) or "")
     _report(cfg, store, result, findings, out)
@@ -231,8 +256,11 @@ def _build_locked(cfg: BuildConfig, store: StateStore, result: BuildResult, out:
 def _findings(work: Path, run_id: str) -> list[dict]:
     con = connect(work, read_only=True)
     try:
-        cur = con.execute("select file_name, sheet, cell, severity, code, message from audit.findings "
-                          "where run_id = ? order by file_name, sheet, cell", [run_id])
+        cur = con.execute(
+            "select file_name, sheet, cell, severity, code, message from audit.findings "
+            "where run_id = ? order by file_name, sheet, cell",
+            [run_id],
+        )
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r)) for r in cur.fetchall()]
     finally:
@@ -245,12 +273,21 @@ def _report(cfg: BuildConfig, store: StateStore, result: BuildResult, findings: 
     done = _timed(result, "report_s")
     try:
         # the marts are read from the history store the build holds, never back from the serving file
-        load_report.write_run(cfg.reports, store.history, result, cfg.report_retention, findings,
-                              marts=store.history if result.published else None, overview_parks=cfg.overview_parks)
+        load_report.write_run(
+            cfg.reports,
+            store.history,
+            result,
+            cfg.report_retention,
+            findings,
+            marts=store.history if result.published else None,
+            overview_parks=cfg.overview_parks,
+        )
         with store.in_place() as con:
             con.execute("update audit.runs set report_path = ? where run_id = ?", [str(result.report_path), result.run_id])
-        out.say(f"report: {result.report_path}" + (f"; {len(result.unregistered)} unregistered park(s) listed"
-                                                   if result.unregistered else ""))
+        out.say(
+            f"report: {result.report_path}"
+            + (f"; {len(result.unregistered)} unregistered park(s) listed" if result.unregistered else "")
+        )
     except Exception as exc:
         fault = errors.describe(exc, f"writing the report under {cfg.reports}")
         if fault is None:
@@ -271,11 +308,19 @@ def _exports(cfg: BuildConfig, store: StateStore, result: BuildResult, out: Outp
         assert cfg.exports is not None
         t0 = time.perf_counter()
         skipped: list[str] = []
-        written = exports.write_all(store.history, cfg.exports, parks=result.changed_parks, run_id=result.run_id,
-                                    workbook_limit=cfg.export_parks, skipped=skipped)
+        written = exports.write_all(
+            store.history,
+            cfg.exports,
+            parks=result.changed_parks,
+            run_id=result.run_id,
+            workbook_limit=cfg.export_parks,
+            skipped=skipped,
+        )
         result.warnings += skipped
-        out.say(f"exports: {len(written)} files in {cfg.exports} [{time.perf_counter() - t0:.1f} s]"
-                + "".join(f"\n  {s}" for s in skipped))
+        out.say(
+            f"exports: {len(written)} files in {cfg.exports} [{time.perf_counter() - t0:.1f} s]"
+            + "".join(f"\n  {s}" for s in skipped)
+        )
     except Exception as exc:
         fault = errors.describe(exc, f"writing the exports under {cfg.exports}")
         if fault is None:
@@ -301,8 +346,7 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int | None:
         return None
 
 
-def _transform_and_validate(cfg: BuildConfig, store: StateStore, work: Path, result: BuildResult,
-                            out: Output) -> str | None:
+def _transform_and_validate(cfg: BuildConfig, store: StateStore, work: Path, result: BuildResult, out: Output) -> str | None:
     if not cfg.run_dbt:
         return None
     # Great Expectations takes seconds to import: it is imported while dbt runs in its own process.
@@ -314,7 +358,8 @@ def _transform_and_validate(cfg: BuildConfig, store: StateStore, work: Path, res
         # With the rules unchanged, the seeds are loaded already and the macros' unit tests cannot
         # change their verdict: a night's build runs the models and the data tests only.
         args = ["build", "--vars", json.dumps(indicator_systems())] + (
-            ["--full-refresh"] if result.full_refresh else ["--exclude", "resource_type:unit_test", "resource_type:seed"])
+            ["--full-refresh"] if result.full_refresh else ["--exclude", "resource_type:unit_test", "resource_type:seed"]
+        )
         out.start()
         run = dbt_runner.run(work, store.dbt_dir, args, out.dbt, color=out.color and out.verbose)
         done()
@@ -391,8 +436,7 @@ def _check_text(r: object) -> str:
     """A failed check in one line: what failed, and the first rows behind it."""
     rows = getattr(r, "failing_rows", [])[:3]
     named = " | ".join(", ".join(f"{k}={v}" for k, v in row.items() if v is not None) for row in rows)
-    return (f"{r.suite}.{r.column or ''} {r.expectation} "
-            f"(observed {r.observed}){': ' + named if named else ''}")
+    return f"{r.suite}.{r.column or ''} {r.expectation} (observed {r.observed}){': ' + named if named else ''}"
 
 
 def _warning_text(w: object) -> str:
@@ -403,9 +447,13 @@ def _warning_text(w: object) -> str:
         n = int(r.get("n") or 1)
         more = f" and {n - 5} more" if n > 5 else ""
         return f"{n} cell{'s' if n > 1 else ''}: {r.get('location')}{more}"
+
     if w.suite == "printed_figures":
-        where = "; ".join(f"{r.get('plan_name')} {r.get('indicator_name')} printed {r.get('printed_text')}, "
-                          f"recomputed {r.get('recomputed')} at {r.get('location')}" for r in rows)
+        where = "; ".join(
+            f"{r.get('plan_name')} {r.get('indicator_name')} printed {r.get('printed_text')}, "
+            f"recomputed {r.get('recomputed')} at {r.get('location')}"
+            for r in rows
+        )
     else:
         where = "; ".join(f"unit {r.get('unit')!r} for {r.get('indicator_name')} in {cells(r)}" for r in rows)
     return f"{w.suite} ({w.observed}): {where}"
@@ -442,16 +490,24 @@ def _publish(cfg: BuildConfig, store: StateStore, result: BuildResult, out: Outp
 def _run_row(result: BuildResult, code: str, published: str | None | bool) -> dict:
     ing = result.ingest
     return {
-        "run_id": result.run_id, "started_at": result.started_at, "finished_at": __import__("datetime").datetime.now(),
-        "status": result.status, "exit_code": result.exit_code,
-        "files_loaded": ing.count("loaded") if ing else 0, "files_duplicate": ing.count("duplicate") if ing else 0,
-        "files_rejected": ing.count("rejected") if ing else 0, "observations_loaded": ing.observations if ing else 0,
-        "quarantined_park_years": len(result.quarantined), "expectations_evaluated": result.expectations,
+        "run_id": result.run_id,
+        "started_at": result.started_at,
+        "finished_at": __import__("datetime").datetime.now(),
+        "status": result.status,
+        "exit_code": result.exit_code,
+        "files_loaded": ing.count("loaded") if ing else 0,
+        "files_duplicate": ing.count("duplicate") if ing else 0,
+        "files_rejected": ing.count("rejected") if ing else 0,
+        "observations_loaded": ing.observations if ing else 0,
+        "quarantined_park_years": len(result.quarantined),
+        "expectations_evaluated": result.expectations,
         "expectations_failed": result.expectations_failed,
         "validation_seconds": round(result.timings.get("validation_s", 0.0), 3),
         "build_seconds": round(result.timings.get("build_s", 0.0), 3),
         "report_path": str(result.report_path) if result.report_path else None,
-        "message": "; ".join(result.failures) or None, "code_hash": code, "full_refresh": result.full_refresh,
+        "message": "; ".join(result.failures) or None,
+        "code_hash": code,
+        "full_refresh": result.full_refresh,
         "timings": json.dumps({k: round(v, 3) for k, v in result.timings.items()}),
         "published_file": published if isinstance(published, str) else None,
     }
@@ -463,11 +519,15 @@ def _record_blocked(store: StateStore, work: Path, result: BuildResult, code: st
     with store.in_place() as con:
         con.execute(f"attach '{str(work).replace(chr(39), chr(39) * 2)}' as w (read_only)")
         con.execute("insert into audit.dq_results select * from w.audit.dq_results where run_id = ?", [result.run_id])
-        con.execute("insert into audit.files by name select * from w.audit.files where run_id = ? and status = 'rejected'",
-                    [result.run_id])
-        con.execute("insert into audit.findings by name select * from w.audit.findings where run_id = ? "
-                    "and file_sha256 in (select file_sha256 from w.audit.files where run_id = ? and status = 'rejected')",
-                    [result.run_id, result.run_id])
+        con.execute(
+            "insert into audit.files by name select * from w.audit.files where run_id = ? and status = 'rejected'",
+            [result.run_id],
+        )
+        con.execute(
+            "insert into audit.findings by name select * from w.audit.findings where run_id = ? "
+            "and file_sha256 in (select file_sha256 from w.audit.files where run_id = ? and status = 'rejected')",
+            [result.run_id, result.run_id],
+        )
         con.execute("detach w")
         row = _run_row(result, code, published=None)
         row["code_hash"] = None  # the marts were not rebuilt with these rules

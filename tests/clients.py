@@ -5,6 +5,7 @@ When a program is missing the tests that need it are skipped with one line namin
 packages (CI installs them: .ci/run). Nothing here reads our output with our own parser: what is
 asserted is what the program rendered.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,13 +25,23 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOTEXT, PDFINFO = shutil.which("pdftotext"), shutil.which("pdfinfo")
 
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason=f"headless Chromium is not installed: {PACKAGES}")
-needs_libreoffice = pytest.mark.skipif(SOFFICE is None or PDFTOTEXT is None,
-                                       reason=f"LibreOffice or poppler is not installed: {PACKAGES}")
+needs_libreoffice = pytest.mark.skipif(
+    SOFFICE is None or PDFTOTEXT is None, reason=f"LibreOffice or poppler is not installed: {PACKAGES}"
+)
 
 # a closed network: no background connections, no first-run pages (the flags of a Debian probe)
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--hide-scrollbars", "--force-device-scale-factor=1"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--force-device-scale-factor=1",
+]
 
 # Added to a copy of the page for measuring only: where every chart and table landed, how wide the
 # document is. The page itself has no script; the copy writes its findings into the title.
@@ -65,8 +76,9 @@ class Rendered:
 def _chromium(args: list[str], timeout: float = 120) -> subprocess.CompletedProcess:
     assert CHROMIUM is not None
     with tempfile.TemporaryDirectory() as profile:
-        return subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
-                              capture_output=True, text=True, timeout=timeout)
+        return subprocess.run(
+            [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=timeout
+        )
 
 
 def _measure(url: str, width: int) -> dict:
@@ -103,9 +115,22 @@ def to_pdf(workbook: Path, folder: Path) -> Path:
     assert SOFFICE is not None
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as profile:
-        proc = subprocess.run([SOFFICE, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless",
-                               "--convert-to", "pdf", "--outdir", str(folder), str(workbook)],
-                              capture_output=True, text=True, timeout=300, env={**os.environ, "HOME": profile})
+        proc = subprocess.run(
+            [
+                SOFFICE,
+                f"-env:UserInstallation={Path(profile).as_uri()}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(folder),
+                str(workbook),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**os.environ, "HOME": profile},
+        )
     pdf = folder / (workbook.stem + ".pdf")
     assert pdf.is_file(), proc.stdout + proc.stderr
     return pdf
@@ -133,8 +158,9 @@ def pdf_words(pdf: Path) -> list[Word]:
     assert PDFTOTEXT is not None
     xml = subprocess.run([PDFTOTEXT, "-bbox-layout", str(pdf), "-"], capture_output=True, text=True).stdout
     words, page = [], 0
-    for m in re.finditer(r"<page |<word xMin=\"([\d.]+)\" yMin=\"([\d.]+)\" xMax=\"([\d.]+)\" yMax=\"([\d.]+)\">(.*?)</word>",
-                         xml):
+    for m in re.finditer(
+        r"<page |<word xMin=\"([\d.]+)\" yMin=\"([\d.]+)\" xMax=\"([\d.]+)\" yMax=\"([\d.]+)\">(.*?)</word>", xml
+    ):
         if m.group(0).startswith("<page"):
             page += 1
             continue

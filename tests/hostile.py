@@ -1,6 +1,7 @@
 """Hostile workbooks, generated in the tests (none is kept in the repository): every class of
 issue 8 (bombs, absurd extents, pathological content) plus the ones that hold already (XXE,
 billion laughs, injection in names, VBA)."""
+
 from __future__ import annotations
 
 import zipfile
@@ -18,8 +19,10 @@ def good_statistics(path: Path, park: str = "良园区") -> Path:
 
 def inflating_sheet(path: Path, inflated_bytes: int) -> Path:
     """A valid-looking sheet whose XML inflates to ``inflated_bytes`` (whitespace compresses ~1000:1)."""
-    head = (f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN_NS}"><sheetData>'
-            '<row r="1"><c r="A1" t="inlineStr"><is><t>园区名称</t></is></c></row>').encode()
+    head = (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN_NS}"><sheetData>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>园区名称</t></is></c></row>'
+    ).encode()
     tail = b"</sheetData></worksheet>"
     pad = b" " * (1 << 20)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -29,7 +32,7 @@ def inflating_sheet(path: Path, inflated_bytes: int) -> Path:
             fh.write(head)
             left = inflated_bytes - len(head) - len(tail)
             while left > 0:
-                fh.write(pad[:min(left, len(pad))])
+                fh.write(pad[: min(left, len(pad))])
                 left -= len(pad)
             fh.write(tail)
     return path
@@ -46,34 +49,45 @@ def lying_size_bomb(path: Path, real_bytes: int = 64 << 20) -> Path:
     marker = b"xl/worksheets/sheet1.xml"
     cd = data.rfind(b"PK\x01\x02", 0, data.rfind(marker))
     if cd >= 0 and info.file_size < 0xFFFFFFFF:
-        data[cd + 24:cd + 28] = (1000).to_bytes(4, "little")
+        data[cd + 24 : cd + 28] = (1000).to_bytes(4, "little")
     path.write_bytes(bytes(data))
     return path
 
 
 def stray_cell(path: Path) -> Path:
     """A normal statistics sheet with one stray cell at XFD1048576."""
-    return write(path, [SheetSpec("统计", grid=[STATS_HEADER, ["散园区", "工业增加值", "亿元", 1.0, 2.0]],
-                                  rows=[(1048576, [(16384, "x")])])])
+    return write(
+        path,
+        [
+            SheetSpec(
+                "统计", grid=[STATS_HEADER, ["散园区", "工业增加值", "亿元", 1.0, 2.0]], rows=[(1048576, [(16384, "x")])]
+            )
+        ],
+    )
 
 
 def whole_grid_dimension(path: Path) -> Path:
     """Cells in A1:E2 but a declared dimension covering the whole grid."""
-    return write(path, [SheetSpec("统计", grid=[STATS_HEADER, ["维园区", "工业增加值", "亿元", 1.0, 2.0]],
-                                  dimension="A1:XFD1048576")])
+    return write(
+        path, [SheetSpec("统计", grid=[STATS_HEADER, ["维园区", "工业增加值", "亿元", 1.0, 2.0]], dimension="A1:XFD1048576")]
+    )
 
 
 def repeated_year_columns(path: Path, columns: int = 16_000) -> Path:
     """A wide sheet whose year columns repeat 2019, 2020, 2019, 2020, … for ``columns`` columns."""
     years = ["2019年", "2020年"] * (columns // 2)
-    rows = [["园区名称", "指标", "单位", *years],
-            ["重园区", "工业增加值", "亿元", *([100.0, 106.0] * (columns // 2))]]
+    rows = [["园区名称", "指标", "单位", *years], ["重园区", "工业增加值", "亿元", *([100.0, 106.0] * (columns // 2))]]
     return write(path, [SheetSpec("统计", grid=rows)])
 
 
 def duplicate_sheet_names(path: Path) -> Path:
-    return write(path, [SheetSpec("统计", grid=[STATS_HEADER, ["同名园区", "工业增加值", "亿元", 1.0, 2.0]]),
-                        SheetSpec("统计", grid=[STATS_HEADER, ["同名园区", "工业增加值", "亿元", 3.0, 4.0]])])
+    return write(
+        path,
+        [
+            SheetSpec("统计", grid=[STATS_HEADER, ["同名园区", "工业增加值", "亿元", 1.0, 2.0]]),
+            SheetSpec("统计", grid=[STATS_HEADER, ["同名园区", "工业增加值", "亿元", 3.0, 4.0]]),
+        ],
+    )
 
 
 def long_masked_cells(path: Path, n: int = 50) -> Path:
@@ -85,24 +99,40 @@ def long_masked_cells(path: Path, n: int = 50) -> Path:
 
 def nan_and_inf(path: Path) -> Path:
     """Value cells holding NaN and INF (a number a person never wrote)."""
-    return write(path, [SheetSpec("统计", grid=[STATS_HEADER,
-                                                ["非数园区", "工业增加值", "亿元", Raw("<v>NaN</v>"), Raw("<v>INF</v>")],
-                                                ["非数园区", "能源消费量", "万吨标准煤", 5.0, Raw("<v>-INF</v>")]])])
+    return write(
+        path,
+        [
+            SheetSpec(
+                "统计",
+                grid=[
+                    STATS_HEADER,
+                    ["非数园区", "工业增加值", "亿元", Raw("<v>NaN</v>"), Raw("<v>INF</v>")],
+                    ["非数园区", "能源消费量", "万吨标准煤", 5.0, Raw("<v>-INF</v>")],
+                ],
+            )
+        ],
+    )
 
 
 def billion_laughs(path: Path) -> Path:
-    entities = "".join(f'<!ENTITY l{i} "&l{i - 1};&l{i - 1};&l{i - 1};&l{i - 1};&l{i - 1};&l{i - 1};&l{i - 1};&l{i - 1};&l{i - 1};&l{i - 1};">'
-                       for i in range(1, 10))
-    xml = (f'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY l0 "lol">{entities}]>'
-           f'<worksheet xmlns="{MAIN_NS}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&l9;</t></is></c></row>'
-           f'</sheetData></worksheet>')
+    entities = "".join(
+        f'<!ENTITY l{i} "&l{i - 1};&l{i - 1};&l{i - 1};&l{i - 1};&l{i - 1};&l{i - 1};&l{i - 1};&l{i - 1};&l{i - 1};&l{i - 1};">'
+        for i in range(1, 10)
+    )
+    xml = (
+        f'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY l0 "lol">{entities}]>'
+        f'<worksheet xmlns="{MAIN_NS}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&l9;</t></is></c></row>'
+        f"</sheetData></worksheet>"
+    )
     return _raw_sheet(path, xml)
 
 
 def xxe(path: Path) -> Path:
-    xml = (f'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
-           f'<worksheet xmlns="{MAIN_NS}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&e;</t></is></c></row>'
-           f'</sheetData></worksheet>')
+    xml = (
+        f'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+        f'<worksheet xmlns="{MAIN_NS}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&e;</t></is></c></row>'
+        f"</sheetData></worksheet>"
+    )
     return _raw_sheet(path, xml)
 
 
@@ -127,27 +157,49 @@ def _raw_sheet(path: Path, xml: str) -> Path:
 
 
 def _skeleton(z: zipfile.ZipFile, names: list[str]) -> None:
-    z.writestr("[Content_Types].xml", (
-        '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-        + "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-                  for i in range(1, len(names) + 1)) + "</Types>"))
-    z.writestr("_rels/.rels", (
-        '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
-        'Target="xl/workbook.xml"/></Relationships>'))
-    z.writestr("xl/workbook.xml", (
-        f'<?xml version="1.0"?><workbook xmlns="{MAIN_NS}" '
-        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
-        + "".join(f'<sheet name="{n}" sheetId="{i}" r:id="rId{i}"/>' for i, n in enumerate(names, start=1))
-        + "</sheets></workbook>"))
-    z.writestr("xl/_rels/workbook.xml.rels", (
-        '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        + "".join(f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
-                  f'Target="worksheets/sheet{i}.xml"/>' for i in range(1, len(names) + 1))
-        + "</Relationships>"))
+    z.writestr(
+        "[Content_Types].xml",
+        (
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            + "".join(
+                f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                for i in range(1, len(names) + 1)
+            )
+            + "</Types>"
+        ),
+    )
+    z.writestr(
+        "_rels/.rels",
+        (
+            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+            'Target="xl/workbook.xml"/></Relationships>'
+        ),
+    )
+    z.writestr(
+        "xl/workbook.xml",
+        (
+            f'<?xml version="1.0"?><workbook xmlns="{MAIN_NS}" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+            + "".join(f'<sheet name="{n}" sheetId="{i}" r:id="rId{i}"/>' for i, n in enumerate(names, start=1))
+            + "</sheets></workbook>"
+        ),
+    )
+    z.writestr(
+        "xl/_rels/workbook.xml.rels",
+        (
+            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            + "".join(
+                f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+                f'Target="worksheets/sheet{i}.xml"/>'
+                for i in range(1, len(names) + 1)
+            )
+            + "</Relationships>"
+        ),
+    )
 
 
 def big_xls(path: Path, rows: int) -> Path:
@@ -202,16 +254,23 @@ def active_content_park(folder: Path, park: str = LINK) -> list[Path]:
         [None, 30, "重点企业环境信息公开率", "%", "100", "必选", "@SUM(1,1)"],
         [None, 31, "生态工业信息平台完善程度", "=2+2", "100", "必选", "+cmd|' /C calc'!A0"],
     ]
-    plan = [[f'表1 {park}"十四五"主要指标'], [f"园区名称：{park}"],
-            ["类别", "序号", "指    标", "2020年\n完成值", "2025年\n目标值", "指标\n属性"],
-            ["=1+1", 1, "地区生产总值（亿元）", 1250.6, "=100", "预期性"],
-            [None, 2, f"{LINK}（%）", 3.6, "5以上", "预期性"]]
-    targets = [["园区名称", "年份", "指标", "目标", "单位"],
-               [park, 2019, "地区生产总值", "=1+1", "%"],
-               [park, 2019, LINK, "增长5%以上", "%"]]
-    return [write_xlsx(folder / "form.xlsx", {"2019年": form_rows(park, 2019, body, planning_base=2014)}, as_text=True),
-            write_xlsx(folder / "plan.xlsx", {"十四五主要指标": plan}, as_text=True),
-            write_xlsx(folder / "targets.xlsx", {"2019年主要预期目标": targets}, as_text=True)]
+    plan = [
+        [f'表1 {park}"十四五"主要指标'],
+        [f"园区名称：{park}"],
+        ["类别", "序号", "指    标", "2020年\n完成值", "2025年\n目标值", "指标\n属性"],
+        ["=1+1", 1, "地区生产总值（亿元）", 1250.6, "=100", "预期性"],
+        [None, 2, f"{LINK}（%）", 3.6, "5以上", "预期性"],
+    ]
+    targets = [
+        ["园区名称", "年份", "指标", "目标", "单位"],
+        [park, 2019, "地区生产总值", "=1+1", "%"],
+        [park, 2019, LINK, "增长5%以上", "%"],
+    ]
+    return [
+        write_xlsx(folder / "form.xlsx", {"2019年": form_rows(park, 2019, body, planning_base=2014)}, as_text=True),
+        write_xlsx(folder / "plan.xlsx", {"十四五主要指标": plan}, as_text=True),
+        write_xlsx(folder / "targets.xlsx", {"2019年主要预期目标": targets}, as_text=True),
+    ]
 
 
 def colliding_parks(folder: Path) -> list[Path]:
@@ -221,5 +280,7 @@ def colliding_parks(folder: Path) -> list[Path]:
     names = ["甲/乙园区", "甲_乙园区", "甲:乙园区", "ABC园区", "abc园区", "长" * 130 + "园区"]
     # each also writes '-' as a unit, as the sample form does in G51: one warning names every cell
     body = [*small_form_body(), [None, 24, "工业固体废物(含危险废物)处置利用率", "-", "100", "必选", 100]]
-    return [write_xlsx(folder / f"collide_{i}.xlsx", {"2019年": form_rows(n, 2019, body, planning_base=2014)})
-            for i, n in enumerate(names)]
+    return [
+        write_xlsx(folder / f"collide_{i}.xlsx", {"2019年": form_rows(n, 2019, body, planning_base=2014)})
+        for i, n in enumerate(names)
+    ]

@@ -1,4 +1,5 @@
 """Writers of real .xlsx / .xls files for the tests, in the templates of spreadsheets.md."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -10,8 +11,13 @@ import openpyxl
 FORM_HEADER = ["分类", "序号", "指标", "单位", "要 求", "是否选为\n考核指标", "数值"]
 
 
-def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]], formats: dict[tuple[str, str], str] | None = None,
-               merges: dict[str, list[str]] | None = None, as_text: bool = False) -> Path:
+def write_xlsx(
+    path: Path,
+    sheets: dict[str, list[list[Any]]],
+    formats: dict[tuple[str, str], str] | None = None,
+    merges: dict[str, list[str]] | None = None,
+    as_text: bool = False,
+) -> Path:
     """sheets: name -> rows; formats: (sheet, 'G8') -> number format; merges: sheet -> ['A6:A9'];
     as_text: every string is a text cell, also one that starts with = (as a park types it after ')."""
     wb = openpyxl.Workbook()
@@ -55,8 +61,16 @@ def write_xls(path: Path, sheets: dict[str, list[list[Any]]], percent_cells: Ite
     return path
 
 
-def form_rows(park: str, year: int, body: list[list[Any]], *, note: bool = True, planning_base: int | None = None,
-              title: str = "国家生态工业示范园区对照考核表", date: str = "填报时间：2020年3月15日") -> list[list[Any]]:
+def form_rows(
+    park: str,
+    year: int,
+    body: list[list[Any]],
+    *,
+    note: bool = True,
+    planning_base: int | None = None,
+    title: str = "国家生态工业示范园区对照考核表",
+    date: str = "填报时间：2020年3月15日",
+) -> list[list[Any]]:
     """A 对照考核表 with its title, optional note line, park/date line and data-year line."""
     rows: list[list[Any]] = [[title]]
     if note:

@@ -1,4 +1,5 @@
 """Parsing: workbook bytes in, observations out. Pure: no files, no database."""
+
 from __future__ import annotations
 
 from .limits import DEFAULT_LIMITS, Limits
@@ -48,7 +49,7 @@ class ParsedFile:
     error: str | None = None
     error_where: str = ""
     content_sha256: str = ""  # what the file says, whatever its bytes (content_fingerprint)
-    scope_sha256: str = ""    # which templates, parks and years it speaks for
+    scope_sha256: str = ""  # which templates, parks and years it speaks for
 
 
 # In-file repeats: the same figure twice in one file (a repeated year column, a sheet copied). The
@@ -93,17 +94,35 @@ def parse_file(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedFile:
         out.table = table.select([c for c in table.column_names if table.column(c).null_count < table.num_rows])
         out.findings += findings
         out.content_sha256, out.scope_sha256 = content_fingerprint(out.table)
-        out.findings += spelling_findings(out.table.column("park_name").unique().drop_null().to_pylist()
-                                          if not pa.types.is_dictionary(out.table.schema.field("park_name").type)
-                                          else out.table.column("park_name").combine_chunks().dictionary.to_pylist())
+        out.findings += spelling_findings(
+            out.table.column("park_name").unique().drop_null().to_pylist()
+            if not pa.types.is_dictionary(out.table.schema.field("park_name").type)
+            else out.table.column("park_name").combine_chunks().dictionary.to_pylist()
+        )
     return out
 
 
 # What a file says: every value cell by what it is (template, park, year, plan, indicator, role), not
 # where it sits, so that a form re-saved by another program, or exported to CSV, is the same content.
-CONTENT_COLUMNS = ("template", "park_key", "year", "plan_name", "label_key", "row_kind", "seq_no", "value_role",
-                   "unit", "value", "value_text", "value_kind", "requirement", "selection", "target_text",
-                   "attribute", "note")
+CONTENT_COLUMNS = (
+    "template",
+    "park_key",
+    "year",
+    "plan_name",
+    "label_key",
+    "row_kind",
+    "seq_no",
+    "value_role",
+    "unit",
+    "value",
+    "value_text",
+    "value_kind",
+    "requirement",
+    "selection",
+    "target_text",
+    "attribute",
+    "note",
+)
 SCOPE_COLUMNS = ("template", "park_key", "year", "plan_name")
 
 
@@ -119,18 +138,28 @@ def content_fingerprint(t: pa.Table) -> tuple[str, str]:
         if "park_key" in plain.column_names:  # a key stored NULL where it equals the name
             key = plain.column("park_key")
             if "park_name" in t.column_names:
-                plain = plain.set_column(plain.schema.get_field_index("park_key"), "park_key",
-                                         pc.coalesce(key, pc.cast(_plain_column(t.column("park_name")), pa.string())))
+                plain = plain.set_column(
+                    plain.schema.get_field_index("park_key"),
+                    "park_key",
+                    pc.coalesce(key, pc.cast(_plain_column(t.column("park_name")), pa.string())),
+                )
         if distinct:
             plain = plain.group_by(plain.column_names).aggregate([])
         # one string per row, sorted, hashed as one buffer: no Python object per cell
-        rows = pc.binary_join_element_wise(*[plain.column(c) for c in plain.column_names], pa.scalar("\x1e"),
-                                           "\x1f", null_handling="replace", null_replacement="\x00")
+        rows = pc.binary_join_element_wise(
+            *[plain.column(c) for c in plain.column_names],
+            pa.scalar("\x1e"),
+            "\x1f",
+            null_handling="replace",
+            null_replacement="\x00",
+        )
         rows = pc.take(rows, pc.sort_indices(rows)).combine_chunks() if len(rows) else pa.array([], pa.string())
         h = hashlib.sha256()
         if len(rows):
-            offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64 if pa.types.is_large_string(rows.type) else np.int32)[rows.offset: rows.offset + len(rows) + 1]
-            h.update(memoryview(rows.buffers()[2])[int(offsets[0]): int(offsets[-1])])
+            offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64 if pa.types.is_large_string(rows.type) else np.int32)[
+                rows.offset : rows.offset + len(rows) + 1
+            ]
+            h.update(memoryview(rows.buffers()[2])[int(offsets[0]) : int(offsets[-1])])
         return h.hexdigest()
 
     return digest(CONTENT_COLUMNS, False), digest(SCOPE_COLUMNS, True)
@@ -141,8 +170,16 @@ def _plain_column(col: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def _plain(t: pa.Table) -> pa.Table:
-    return pa.table({c: (pc.cast(t.column(c), t.schema.field(c).type.value_type)
-                         if pa.types.is_dictionary(t.schema.field(c).type) else t.column(c)) for c in t.column_names})
+    return pa.table(
+        {
+            c: (
+                pc.cast(t.column(c), t.schema.field(c).type.value_type)
+                if pa.types.is_dictionary(t.schema.field(c).type)
+                else t.column(c)
+            )
+            for c in t.column_names
+        }
+    )
 
 
 def _lineage_columns(t: pa.Table) -> pa.Table:
@@ -158,8 +195,7 @@ def _lineage_columns(t: pa.Table) -> pa.Table:
         keys = pa.DictionaryArray.from_arrays(parks.indices, _keys_of(names))
     else:
         keys = _keys_of(parks)
-    return (out.append_column("park_key", keys)
-               .append_column("is_masked", pc.equal(t.column("value_kind"), "masked")))
+    return out.append_column("park_key", keys).append_column("is_masked", pc.equal(t.column("value_kind"), "masked"))
 
 
 def keys_as_names(t: pa.Table) -> pa.Table:
@@ -174,11 +210,17 @@ def keys_as_names(t: pa.Table) -> pa.Table:
 
 
 def _null_if_same(key: pa.Array, name: pa.Array) -> pa.Array:
-    if (pa.types.is_dictionary(key.type) and pa.types.is_dictionary(name.type)
-            and len(key.dictionary) == len(name.dictionary) and key.indices.equals(name.indices)):
+    if (
+        pa.types.is_dictionary(key.type)
+        and pa.types.is_dictionary(name.type)
+        and len(key.dictionary) == len(name.dictionary)
+        and key.indices.equals(name.indices)
+    ):
         # key and name indexed alike (as parsing builds them): compared once per entry, not per cell
         d = key.dictionary
-        return pa.DictionaryArray.from_arrays(key.indices, pc.if_else(pc.equal(d, name.dictionary), pa.scalar(None, d.type), d))
+        return pa.DictionaryArray.from_arrays(
+            key.indices, pc.if_else(pc.equal(d, name.dictionary), pa.scalar(None, d.type), d)
+        )
     plain_key = pc.cast(key, pa.string()) if pa.types.is_dictionary(key.type) else key
     plain_name = pc.cast(name, pa.string()) if pa.types.is_dictionary(name.type) else name
     return pc.if_else(pc.equal(plain_key, plain_name), pa.scalar(None, pa.string()), plain_key)
@@ -236,13 +278,27 @@ def _repeats(t: pa.Table) -> tuple[pa.Array, list[Finding]]:
         dup[pos] = first[k]
         total += 1
         if len(findings) < MAX_REPEAT_FINDINGS:
-            findings.append(Finding(r["sheet"], cell, "warning", "duplicate_figure",
-                                    f"{r['park_name']} {r['year'] or ''} {r['label']!r} = {r['value_text'] or r['value']!r} "
-                                    f"at {ref} repeats {first[k]}: {first[k]} is used, this cell is kept in raw only"))
+            findings.append(
+                Finding(
+                    r["sheet"],
+                    cell,
+                    "warning",
+                    "duplicate_figure",
+                    f"{r['park_name']} {r['year'] or ''} {r['label']!r} = {r['value_text'] or r['value']!r} "
+                    f"at {ref} repeats {first[k]}: {first[k]} is used, this cell is kept in raw only",
+                )
+            )
     if total > MAX_REPEAT_FINDINGS:
-        findings.append(Finding(None, None, "warning", "duplicate_figure",
-                                f"{total:,} repeated figures in all (the first {MAX_REPEAT_FINDINGS} are listed): "
-                                f"the first cell of each is used"))
+        findings.append(
+            Finding(
+                None,
+                None,
+                "warning",
+                "duplicate_figure",
+                f"{total:,} repeated figures in all (the first {MAX_REPEAT_FINDINGS} are listed): "
+                f"the first cell of each is used",
+            )
+        )
     return pa.array(dup, pa.string()), findings
 
 
@@ -264,9 +320,16 @@ def spelling_findings(names: list[str]) -> list[Finding]:
     for name in names:
         plain = INVISIBLE.sub("", unicodedata.normalize("NFC", name))
         if plain != name:
-            out.append(Finding(None, None, "info", "park_spelling",
-                               f"park name {name!r} ({_codepoints(name)}) is read as {plain!r}: it has invisible "
-                               f"characters or another Unicode form"))
+            out.append(
+                Finding(
+                    None,
+                    None,
+                    "info",
+                    "park_spelling",
+                    f"park name {name!r} ({_codepoints(name)}) is read as {plain!r}: it has invisible "
+                    f"characters or another Unicode form",
+                )
+            )
     return out
 
 

@@ -5,6 +5,7 @@ full-width digits or a trailing %), a marker (达标, 具备, —), masked digit
 Everything is kept as written in ``value_text``; ``value`` is only set when the cell is a number.
 Every check here runs in time linear in the cell's length (a cell may hold 32,767 characters).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,12 +22,40 @@ _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
 _MASK_CHARS = frozenset("0123456789*.,+-%")
 _NON_FINITE = {"nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
 # what Excel, WPS, LibreOffice and gnumeric show for a formula that failed
-CELL_ERRORS = frozenset({"#div/0!", "#n/a", "#ref!", "#value!", "#name?", "#num!", "#null!", "#spill!", "#calc!",
-                         "#getting_data", "#field!", "#blocked!", "#connect!", "#busy!", "#unknown!", "#err"})
+CELL_ERRORS = frozenset(
+    {
+        "#div/0!",
+        "#n/a",
+        "#ref!",
+        "#value!",
+        "#name?",
+        "#num!",
+        "#null!",
+        "#spill!",
+        "#calc!",
+        "#getting_data",
+        "#field!",
+        "#blocked!",
+        "#connect!",
+        "#busy!",
+        "#unknown!",
+        "#err",
+    }
+)
 _LIBREOFFICE_ERROR = re.compile(r"err:\d{3}")
 _SPACE = re.compile(r"\s+")
-KINDS = ("number", "marker", "not_reported", "not_applicable", "blank", "masked", "text", "date",
-         "formula_no_cache", "invalid")
+KINDS = (
+    "number",
+    "marker",
+    "not_reported",
+    "not_applicable",
+    "blank",
+    "masked",
+    "text",
+    "date",
+    "formula_no_cache",
+    "invalid",
+)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ splits the first lines most consistently. Cells stay text, except plain numbers 
 which become numbers as a spreadsheet program would read them; "1,270,000" or "52.3%" stay text and
 are read by the cell parser like any typed number.
 """
+
 from __future__ import annotations
 
 import csv
@@ -40,15 +41,22 @@ def read_csv(data: bytes, encoding: str, limits: Limits) -> list[Sheet]:
             cells += len(row)
             width = max(width, len(row))
             if any(len(v) > limits.max_text_bytes for v in line):
-                raise LimitExceeded(f"a field of more than {limits.max_text_bytes:,} characters",
-                                    sheet=SHEET_NAME, cell=f"{col_name(1)}{len(rows)}")
+                raise LimitExceeded(
+                    f"a field of more than {limits.max_text_bytes:,} characters",
+                    sheet=SHEET_NAME,
+                    cell=f"{col_name(1)}{len(rows)}",
+                )
             if cells > limits.max_cells_per_sheet or len(rows) * max(width, 1) > limits.max_extent_cells:
-                raise LimitExceeded(f"more than {limits.max_cells_per_sheet:,} cells or a table wider than the "
-                                    f"limit of {limits.max_extent_cells:,} cells", sheet=SHEET_NAME,
-                                    cell=f"{col_name(max(width, 1))}{len(rows)}")
+                raise LimitExceeded(
+                    f"more than {limits.max_cells_per_sheet:,} cells or a table wider than the "
+                    f"limit of {limits.max_extent_cells:,} cells",
+                    sheet=SHEET_NAME,
+                    cell=f"{col_name(max(width, 1))}{len(rows)}",
+                )
     except csv.Error as exc:
-        raise LimitExceeded(f"the text cannot be split into fields: {exc}", sheet=SHEET_NAME,
-                            cell=f"A{reader.line_num}") from None
+        raise LimitExceeded(
+            f"the text cannot be split into fields: {exc}", sheet=SHEET_NAME, cell=f"A{reader.line_num}"
+        ) from None
     while rows and not rows[-1]:
         rows.pop()
     if width <= 1:

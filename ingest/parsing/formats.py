@@ -5,6 +5,7 @@ Kinds the warehouse reads: xlsx (Office Open XML, also .xlsm), xls (BIFF in an O
 ods (OpenDocument spreadsheet: LibreOffice's and WPS's own format), csv (delimited text in UTF-8,
 with or without BOM, or GB18030/GBK). Any other kind is named for the person who sent it.
 """
+
 from __future__ import annotations
 
 import io
@@ -26,9 +27,9 @@ TEXT_SAMPLE = 64 << 10  # bytes looked at to tell text from binary
 
 @dataclass(frozen=True)
 class Kind:
-    name: str            # xlsx, xls, ods, csv, encrypted, empty, other
-    what: str = ""       # for a person: "a PDF", "a Word document (.docx)"
-    encoding: str = ""   # csv: the text encoding found
+    name: str  # xlsx, xls, ods, csv, encrypted, empty, other
+    what: str = ""  # for a person: "a PDF", "a Word document (.docx)"
+    encoding: str = ""  # csv: the text encoding found
 
 
 def sniff(data: bytes) -> Kind:
@@ -45,9 +46,16 @@ def sniff(data: bytes) -> Kind:
         if "PowerPoint Document".encode("utf-16-le") in data:
             return Kind("other", "a PowerPoint 97-2003 presentation (.ppt)")
         return Kind("xls", "an Excel 97-2003 workbook (.xls)")
-    for magic, what in ((b"%PDF", "a PDF"), (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
-                        (b"GIF8", "a GIF image"), (b"Rar!", "a RAR archive"), (b"7z\xbc\xaf", "a 7-Zip archive"),
-                        (b"\x1f\x8b", "a gzip archive"), (b"{\\rtf", "an RTF document")):
+    for magic, what in (
+        (b"%PDF", "a PDF"),
+        (b"\x89PNG", "a PNG image"),
+        (b"\xff\xd8\xff", "a JPEG image"),
+        (b"GIF8", "a GIF image"),
+        (b"Rar!", "a RAR archive"),
+        (b"7z\xbc\xaf", "a 7-Zip archive"),
+        (b"\x1f\x8b", "a gzip archive"),
+        (b"{\\rtf", "an RTF document"),
+    ):
         if data.startswith(magic):
             return Kind("other", what)
     encoding = text_encoding(data)

@@ -8,6 +8,7 @@ their extent, text node lengths and the text shared-string cells expand to. It a
 two facts calamine cannot give: which cells carry a percent format and which formulas were saved
 without a value. The XML is scanned with numpy over the raw bytes (no Python object per cell).
 """
+
 from __future__ import annotations
 
 import html
@@ -92,18 +93,23 @@ def col_name(col: int) -> str:
 
 # ---------------------------------------------------------------- the zip container
 
+
 class _Budget:
     def __init__(self, limits: Limits):
         self.limits = limits
         self.total = 0
 
-    def stream(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo, what: str, cap: int | None = None,
-               sheet: str | None = None) -> Iterator[bytes]:
+    def stream(
+        self, zf: zipfile.ZipFile, info: zipfile.ZipInfo, what: str, cap: int | None = None, sheet: str | None = None
+    ) -> Iterator[bytes]:
         """The part's bytes, inflated chunk by chunk; stops at the cap instead of inflating a bomb."""
         cap = self.limits.max_part_bytes if cap is None else cap
         if info.file_size > cap:
-            raise LimitExceeded(f"{what} declares {human(info.file_size)} uncompressed, over the limit of {human(cap)} "
-                                f"(a decompression bomb?)", sheet=sheet)
+            raise LimitExceeded(
+                f"{what} declares {human(info.file_size)} uncompressed, over the limit of {human(cap)} "
+                f"(a decompression bomb?)",
+                sheet=sheet,
+            )
         seen = 0
         with zf.open(info) as fh:
             while True:
@@ -115,8 +121,9 @@ class _Budget:
                 if seen > cap:
                     raise LimitExceeded(f"{what} inflates to more than {human(cap)} (a decompression bomb?)", sheet=sheet)
                 if self.total > self.limits.max_total_bytes:
-                    raise LimitExceeded(f"the workbook's XML inflates to more than {human(self.limits.max_total_bytes)}",
-                                        sheet=sheet)
+                    raise LimitExceeded(
+                        f"the workbook's XML inflates to more than {human(self.limits.max_total_bytes)}", sheet=sheet
+                    )
                 yield chunk
 
     def read(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo, what: str, cap: int) -> bytes:
@@ -183,8 +190,9 @@ def inspect_xlsx(data: bytes, limits: Limits = DEFAULT_LIMITS) -> XlsxPlan:
     for i, s in enumerate(sheets, start=1):
         key = s.name.casefold()  # Excel itself treats sheet names case-insensitively
         if key in seen:
-            raise LimitExceeded(f"sheets {seen[key]} and {i} are both named {s.name!r}: rename one and send the file again",
-                                sheet=s.name)
+            raise LimitExceeded(
+                f"sheets {seen[key]} and {i} are both named {s.name!r}: rename one and send the file again", sheet=s.name
+            )
         seen[key] = i
 
     percent_styles = _percent_styles(zf, by_name, budget)
@@ -203,7 +211,9 @@ def inspect_xlsx(data: bytes, limits: Limits = DEFAULT_LIMITS) -> XlsxPlan:
             raise LimitExceeded(
                 f"{s.shared_string_cells:,} text cells would expand to about "
                 f"{human(s.shared_string_cells * longest_shared)} of text (longest shared string "
-                f"{human(longest_shared)}), over the limit of {human(limits.max_expanded_text_bytes)}", sheet=s.name)
+                f"{human(longest_shared)}), over the limit of {human(limits.max_expanded_text_bytes)}",
+                sheet=s.name,
+            )
     return XlsxPlan(sheets, budget.total)
 
 
@@ -294,8 +304,11 @@ class _Gaps:
             self.longest = max(self.longest, int(np.diff(pos).max()))
         self.prev = int(pos[-1])
         if self.longest > self.limits.max_text_bytes:
-            raise LimitExceeded(f"{self.what} holds a text of more than {human(self.limits.max_text_bytes)} "
-                                f"(Excel allows 32,767 characters in a cell)", sheet=self.sheet)
+            raise LimitExceeded(
+                f"{self.what} holds a text of more than {human(self.limits.max_text_bytes)} "
+                f"(Excel allows 32,767 characters in a cell)",
+                sheet=self.sheet,
+            )
 
 
 def _root(w: _Window) -> tuple[bytes, bytes]:
@@ -318,7 +331,9 @@ def _shared_strings(zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo], bu
             prefix, _ = _root(w)
         gaps.feed(w)
         q = w.lt + 1 + len(prefix)
-        mask = _match_prefix(w.pad, w.lt, prefix) & (w.pad[q] == ord("s")) & (w.pad[q + 1] == ord("i")) & _DELIM[w.pad[q + 2]]
+        mask = (
+            _match_prefix(w.pad, w.lt, prefix) & (w.pad[q] == ord("s")) & (w.pad[q + 1] == ord("i")) & _DELIM[w.pad[q + 2]]
+        )
         starts = w.lt[mask] + w.base
         if len(starts):
             if last_si is not None:
@@ -339,8 +354,9 @@ def _match_prefix(arr: np.ndarray, lt: np.ndarray, prefix: bytes) -> np.ndarray:
     return mask
 
 
-def _scan_sheet(s: SheetPlan, zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget, limits: Limits,
-                percent_styles: dict[int, str]) -> None:
+def _scan_sheet(
+    s: SheetPlan, zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget, limits: Limits, percent_styles: dict[int, str]
+) -> None:
     what = f"sheet {s.name!r}"
     gaps = _Gaps(what, limits, s.name)
     prefix = b""
@@ -366,7 +382,9 @@ def _scan_sheet(s: SheetPlan, zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget
         if s.cells > limits.max_cells_per_sheet:
             raise LimitExceeded(f"more than {limits.max_cells_per_sheet:,} stored cells", sheet=s.name)
         # the usual '<c r="AB12"': letters and digits read in place, as arrays
-        fast = (pad[cells + 1] == 32) & (pad[cells + 2] == ord("r")) & (pad[cells + 3] == ord("=")) & (pad[cells + 4] == QUOTE)
+        fast = (
+            (pad[cells + 1] == 32) & (pad[cells + 2] == ord("r")) & (pad[cells + 3] == ord("=")) & (pad[cells + 4] == QUOTE)
+        )
         rows, cols, ok = _refs(pad, cells[fast] + 5)
         if len(rows):
             s.max_row = max(s.max_row, int(rows.max()))
@@ -374,7 +392,7 @@ def _scan_sheet(s: SheetPlan, zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget
         odd = np.concatenate([cells[~fast], cells[fast][~ok]])
         for p in odd.tolist():  # another attribute order, or no reference at all
             tag_end = w.buf.find(b">", p, p + 4096)
-            m = re.search(rb'\sr="([A-Z]{1,3})(\d{1,7})"', w.buf[p:tag_end if tag_end > 0 else p + 4096])
+            m = re.search(rb'\sr="([A-Z]{1,3})(\d{1,7})"', w.buf[p : tag_end if tag_end > 0 else p + 4096])
             if m:
                 s.max_row = max(s.max_row, int(m.group(2)))
                 s.max_col = max(s.max_col, _col_number(m.group(1)))
@@ -390,7 +408,9 @@ def _scan_sheet(s: SheetPlan, zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget
             for m in _ERROR_CELL.finditer(w.buf):
                 if m.start() >= w.end:
                     break
-                s.error_cells[(int(m.group(2)), _col_number(m.group(1)))] = html.unescape(m.group(3).decode("utf-8", "replace"))
+                s.error_cells[(int(m.group(2)), _col_number(m.group(1)))] = html.unescape(
+                    m.group(3).decode("utf-8", "replace")
+                )
         if not formula_seen and (b"<" + prefix + b"f>" in w.buf or b"<" + prefix + b"f " in w.buf):
             formula_seen = True
         if formula_seen:
@@ -409,17 +429,22 @@ def _scan_sheet(s: SheetPlan, zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget
     if extent > limits.max_extent_cells:
         raise LimitExceeded(
             f"stored cells reach {where}: the sheet spans {extent:,} cells ({s.cells:,} stored), over the limit "
-            f"of {limits.max_extent_cells:,}; delete the stray cells beyond the table", sheet=s.name, cell=where)
+            f"of {limits.max_extent_cells:,}; delete the stray cells beyond the table",
+            sheet=s.name,
+            cell=where,
+        )
 
 
 _NO_CACHE = re.compile(
     rb'<(?:\w+:)?c r="([A-Z]{1,3})(\d{1,7})"[^>/]*>\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>)\s*'
-    rb'(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>')  # a formula with no (or an empty) value
+    rb"(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
+)  # a formula with no (or an empty) value
 
 
 _ERROR_CELL = re.compile(
     rb'<(?:\w+:)?c r="([A-Z]{1,3})(\d{1,7})"[^>]*?\st="e"[^>]*>\s*(?:<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>)\s*)?'
-    rb'<(?:\w+:)?v>([^<]{1,64})</(?:\w+:)?v>')  # a cell of type e (error) and its cached error text
+    rb"<(?:\w+:)?v>([^<]{1,64})</(?:\w+:)?v>"
+)  # a cell of type e (error) and its cached error text
 
 
 def _col_number(letters: bytes) -> int:

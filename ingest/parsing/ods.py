@@ -8,6 +8,7 @@ million cells is caught by the same extent limit as an .xlsx. What calamine cann
 here: a percent-typed cell (stored as a fraction, shown as a percent), a cell holding a formula
 error (#DIV/0!), merged ranges, and dates.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,8 +35,9 @@ def read_ods(data: bytes, limits: Limits) -> list[Sheet]:
         raise LimitExceeded(f"the zip container holds {len(infos)} entries, over the limit of {limits.max_entries}")
     declared = sum(i.file_size for i in infos)
     if declared > limits.max_total_bytes:
-        raise LimitExceeded(f"the spreadsheet declares {human(declared)} uncompressed, over the limit of "
-                            f"{human(limits.max_total_bytes)}")
+        raise LimitExceeded(
+            f"the spreadsheet declares {human(declared)} uncompressed, over the limit of {human(limits.max_total_bytes)}"
+        )
     try:
         info = zf.getinfo("content.xml")
     except KeyError:
@@ -81,8 +83,11 @@ class _State:
         if event == "start" and tag == T + "table":
             name = elem.get(T + "name") or f"Sheet{len(sheets) + 1}"
             if name.casefold() in self.names:
-                raise LimitExceeded(f"sheets {self.names[name.casefold()]} and {len(sheets) + 1} are both named "
-                                    f"{name!r}: rename one and send the file again", sheet=name)
+                raise LimitExceeded(
+                    f"sheets {self.names[name.casefold()]} and {len(sheets) + 1} are both named "
+                    f"{name!r}: rename one and send the file again",
+                    sheet=name,
+                )
             self.names[name.casefold()] = len(sheets) + 1
             if len(sheets) + 1 > self.limits.max_sheets:
                 raise LimitExceeded(f"more than {self.limits.max_sheets} sheets")
@@ -119,8 +124,11 @@ class _State:
                 col += n
                 continue
             if n * repeat > self.limits.max_extent_cells:
-                raise LimitExceeded(f"a value repeated over {n * repeat:,} cells, over the limit of "
-                                    f"{self.limits.max_extent_cells:,}", sheet=s.name, cell=f"{col_name(col + 1)}{self.row_no + 1}")
+                raise LimitExceeded(
+                    f"a value repeated over {n * repeat:,} cells, over the limit of {self.limits.max_extent_cells:,}",
+                    sheet=s.name,
+                    cell=f"{col_name(col + 1)}{self.row_no + 1}",
+                )
             while len(values) < col:
                 values.append(None)
             for k in range(n):
@@ -151,11 +159,16 @@ class _State:
             if self.cells > self.limits.max_cells_per_sheet:
                 raise LimitExceeded(f"more than {self.limits.max_cells_per_sheet:,} stored cells", sheet=s.name, cell=where)
             if self.total > self.limits.max_cells_per_file:
-                raise LimitExceeded(f"more than {self.limits.max_cells_per_file:,} stored cells in the workbook",
-                                    sheet=s.name)
+                raise LimitExceeded(
+                    f"more than {self.limits.max_cells_per_file:,} stored cells in the workbook", sheet=s.name
+                )
             if self.row_no * max(len(values), 1) > self.limits.max_extent_cells:
-                raise LimitExceeded(f"stored cells reach {where}, over the limit of {self.limits.max_extent_cells:,} "
-                                    "cells; delete the stray cells beyond the table", sheet=s.name, cell=where)
+                raise LimitExceeded(
+                    f"stored cells reach {where}, over the limit of {self.limits.max_extent_cells:,} "
+                    "cells; delete the stray cells beyond the table",
+                    sheet=s.name,
+                    cell=where,
+                )
 
 
 def _text(cell: Any) -> str:

@@ -11,6 +11,7 @@ What a file is comes from its bytes (formats.sniff), never from its name; each k
 
 A file of any other kind is refused with what it is ("a PDF", "an OpenDocument text document").
 """
+
 from __future__ import annotations
 
 import io
@@ -89,16 +90,23 @@ def _read_xlsx(data: bytes, limits: Limits) -> list[Sheet]:
         rows = ws.to_python(skip_empty_area=False)
         merged = ws.merged_cell_ranges or []
         if len(merged) > limits.max_merged_ranges:
-            raise LimitExceeded(f"{len(merged):,} merged ranges, over the limit of {limits.max_merged_ranges:,}",
-                                sheet=sp.name)
+            raise LimitExceeded(
+                f"{len(merged):,} merged ranges, over the limit of {limits.max_merged_ranges:,}", sheet=sp.name
+            )
         for (r, c), text in sp.error_cells.items():  # calamine reads a formula error as empty: put it back
             while len(rows) < r:
                 rows.append([])
             while len(rows[r - 1]) < c:
                 rows[r - 1].append(None)
             rows[r - 1][c - 1] = text
-        sheet = Sheet(sp.name, rows, [(s[0] + 1, s[1] + 1, e[0] + 1, e[1] + 1) for s, e in merged],
-                      dict(sp.percent_cells), set(sp.no_cache_cells), index=i + 1)
+        sheet = Sheet(
+            sp.name,
+            rows,
+            [(s[0] + 1, s[1] + 1, e[0] + 1, e[1] + 1) for s, e in merged],
+            dict(sp.percent_cells),
+            set(sp.no_cache_cells),
+            index=i + 1,
+        )
         sheets.append(sheet)
     wb.close()
     return sheets
@@ -119,8 +127,7 @@ def _read_xls(data: bytes, limits: Limits) -> list[Sheet]:
     seen: dict[str, int] = {}
     for i, name in enumerate(names, start=1):
         if name.casefold() in seen:
-            raise LimitExceeded(f"sheets {seen[name.casefold()]} and {i} are both named {name!r}: rename one",
-                                sheet=name)
+            raise LimitExceeded(f"sheets {seen[name.casefold()]} and {i} are both named {name!r}: rename one", sheet=name)
         seen[name.casefold()] = i
     sheets = []
     total = 0

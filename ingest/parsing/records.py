@@ -2,6 +2,7 @@
 
 Columns rather than one object per cell: a national statistics workbook holds ~200,000 value cells,
 and the loader hands the columns to DuckDB as they are."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,10 +14,36 @@ import pyarrow as pa
 
 from .sheet import a1
 
-FIELDS = ("sheet", "row_no", "col_no", "template", "layout", "park_name", "year", "category", "seq_no",
-          "row_kind", "label", "label_key", "unit", "value_text", "value", "value_kind", "number_format",
-          "requirement", "selection", "planning_base_year", "report_date", "plan_name", "base_year",
-          "target_year", "value_role", "attribute", "target_text", "note")
+FIELDS = (
+    "sheet",
+    "row_no",
+    "col_no",
+    "template",
+    "layout",
+    "park_name",
+    "year",
+    "category",
+    "seq_no",
+    "row_kind",
+    "label",
+    "label_key",
+    "unit",
+    "value_text",
+    "value",
+    "value_kind",
+    "number_format",
+    "requirement",
+    "selection",
+    "planning_base_year",
+    "report_date",
+    "plan_name",
+    "base_year",
+    "target_year",
+    "value_role",
+    "attribute",
+    "target_text",
+    "note",
+)
 # A statistics cell's key equal to its name (the usual case) is stored NULL, so that a file's
 # all-NULL key column is not written at all; the warehouse's view gives the name back.
 KEY_OF_NAME = {"park_key": "park_name", "label_key": "label"}
@@ -108,9 +135,15 @@ class Finding:
 
 
 ARROW_TYPES = {
-    "row_no": pa.int32(), "col_no": pa.int32(), "year": pa.int32(), "seq_no": pa.int32(),
-    "planning_base_year": pa.int32(), "base_year": pa.int32(), "target_year": pa.int32(),
-    "value": pa.float64(), "report_date": pa.date32(),
+    "row_no": pa.int32(),
+    "col_no": pa.int32(),
+    "year": pa.int32(),
+    "seq_no": pa.int32(),
+    "planning_base_year": pa.int32(),
+    "base_year": pa.int32(),
+    "target_year": pa.int32(),
+    "value": pa.float64(),
+    "report_date": pa.date32(),
 }
 
 

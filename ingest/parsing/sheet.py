@@ -4,6 +4,7 @@ Rows are kept as the reader returns them (a list per row, '' or None for an empt
 sheet costs one Python object per stored value and nothing more. Number formats are only kept where
 the parsers need them (percent cells); formula cells without a cached value are listed apart.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -72,8 +73,13 @@ class Sheet:
         return self.value(row, col)
 
     @classmethod
-    def from_rows(cls, name: str, rows: list[list[Any]], merged: list[tuple[int, int, int, int]] | None = None,
-                  formats: dict[tuple[int, int], str] | None = None) -> Sheet:
+    def from_rows(
+        cls,
+        name: str,
+        rows: list[list[Any]],
+        merged: list[tuple[int, int, int, int]] | None = None,
+        formats: dict[tuple[int, int], str] | None = None,
+    ) -> Sheet:
         return cls(name, [list(r) for r in rows], list(merged or []), dict(formats or {}))
 
 

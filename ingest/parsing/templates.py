@@ -8,6 +8,7 @@ Templates (../shared/docs/spreadsheets.md):
 Recognition reads the title and header text only, never the file or sheet name. The header words
 come from seeds/spreadsheets/template_headers.csv.
 """
+
 from __future__ import annotations
 
 import csv
@@ -92,8 +93,12 @@ def _find_header(sheet: Sheet, want: dict[str, Callable[[str], bool]]) -> tuple[
 
 
 def _top_texts(sheet: Sheet, until_row: int) -> list[tuple[int, int, str]]:
-    return [(r, c, normalize_text(_text(v))) for r in range(1, min(until_row, sheet.max_row + 1))
-            for c, v in enumerate(sheet.rows[r - 1], start=1) if v is not None and v != ""]
+    return [
+        (r, c, normalize_text(_text(v)))
+        for r in range(1, min(until_row, sheet.max_row + 1))
+        for c, v in enumerate(sheet.rows[r - 1], start=1)
+        if v is not None and v != ""
+    ]
 
 
 def _park_from_top(top: list[tuple[int, int, str]], sheet: Sheet) -> tuple[str | None, str | None]:
@@ -143,7 +148,7 @@ def _unit_in_name(name: str) -> str | None:
     open_at = max(name.rfind("("), name.rfind("（"))
     if open_at < 0:
         return None
-    inner = name[open_at + 1:-1]
+    inner = name[open_at + 1 : -1]
     return None if any(ch in inner for ch in "()（）") else inner.strip()
 
 
@@ -156,8 +161,17 @@ def _parsed(sheet: Sheet, row: int, col: int) -> tuple[ParsedValue, str | None]:
 
 def _add(batch: Batch, sheet: Sheet, row: int, col: int, template: str, **fields: Any) -> None:
     p, fmt = _parsed(sheet, row, col)
-    batch.append(sheet=sheet.name, row_no=row, col_no=col, template=template, value_text=p.value_text,
-                 value=p.value, value_kind=p.kind, number_format=fmt, **fields)
+    batch.append(
+        sheet=sheet.name,
+        row_no=row,
+        col_no=col,
+        template=template,
+        value_text=p.value_text,
+        value=p.value,
+        value_kind=p.kind,
+        number_format=fmt,
+        **fields,
+    )
 
 
 def value_findings(sheet: str, batch: Batch, template: str) -> list[Finding]:
@@ -173,35 +187,61 @@ def value_findings(sheet: str, batch: Batch, template: str) -> list[Finding]:
         label, text = labels[i], texts[i]
         shown = text if text is None or len(text) <= 40 else text[:40] + f"… ({len(text):,} characters)"
         if kind == "masked":
-            out.append(Finding(sheet, cell, "warning", "masked",
-                               f"masked digits {shown!r} for {label!r}: loaded as not reported"))
+            out.append(
+                Finding(sheet, cell, "warning", "masked", f"masked digits {shown!r} for {label!r}: loaded as not reported")
+            )
         elif kind == "formula_no_cache":
-            out.append(Finding(sheet, cell, "warning", "formula_no_cache",
-                               f"formula without a cached value for {label!r} (open and save the file in Excel)"))
+            out.append(
+                Finding(
+                    sheet,
+                    cell,
+                    "warning",
+                    "formula_no_cache",
+                    f"formula without a cached value for {label!r} (open and save the file in Excel)",
+                )
+            )
         elif kind == "invalid" and text is not None and is_cell_error(text):
-            out.append(Finding(sheet, cell, "warning", "cell_error",
-                               f"formula error {shown!r} for {label!r}: loaded as not reported (fix the formula)"))
+            out.append(
+                Finding(
+                    sheet,
+                    cell,
+                    "warning",
+                    "cell_error",
+                    f"formula error {shown!r} for {label!r}: loaded as not reported (fix the formula)",
+                )
+            )
         elif kind == "invalid":
-            out.append(Finding(sheet, cell, "warning", "not_finite",
-                               f"{shown!r} for {label!r} is not a finite number: loaded as not reported"))
+            out.append(
+                Finding(
+                    sheet,
+                    cell,
+                    "warning",
+                    "not_finite",
+                    f"{shown!r} for {label!r} is not a finite number: loaded as not reported",
+                )
+            )
         elif kind == "text" and template in ("eip_form", "statistics"):
-            out.append(Finding(sheet, cell, "warning", "not_a_number",
-                               f"text {shown!r} where a number was expected for {label!r}"))
+            out.append(
+                Finding(sheet, cell, "warning", "not_a_number", f"text {shown!r} where a number was expected for {label!r}")
+            )
     return out
 
 
 # ---------------------------------------------------------------- template A: 对照考核表
 
+
 def _form_header() -> dict[str, Callable[[str], bool]]:
-    return {role: W("eip_form", role).matches for role in
-            ("category", "seq_no", "label", "unit", "requirement", "selection", "value")}
+    return {
+        role: W("eip_form", role).matches
+        for role in ("category", "seq_no", "label", "unit", "requirement", "selection", "value")
+    }
 
 
 def _year_after(compact: str, words: Words) -> int | None:
     for p in words.prefix:
         i = compact.find(p)
         if i >= 0:
-            m = _YEAR.match(compact[i + len(p):].lstrip("为是:"))
+            m = _YEAR.match(compact[i + len(p) :].lstrip("为是:"))
             if m:
                 return int(m.group(1))
     return None
@@ -219,7 +259,11 @@ def parse_eip_form(sheet: Sheet, header_row: int, cols: dict[str, int]) -> Sheet
         raise SheetError(None, f"no park name: expected a '{W('any', 'park').first()}:…' line above the header")
     year = planning_base = None
     report_date = None
-    data_year_words, base_words, date_words = W("eip_form", "data_year"), W("eip_form", "planning_base_year"), W("any", "report_date")
+    data_year_words, base_words, date_words = (
+        W("eip_form", "data_year"),
+        W("eip_form", "planning_base_year"),
+        W("any", "report_date"),
+    )
     for r, c, t in top:
         compact = squash(t)
         year = _year_after(compact, data_year_words) or year
@@ -251,22 +295,39 @@ def parse_eip_form(sheet: Sheet, header_row: int, cols: dict[str, int]) -> Sheet
                 raise SheetError(a1(row, cols["seq_no"]), f"序号 {_text(seq_raw)[:40]!r} is not a number") from None
         requirement = _clean(sheet.value(row, cols["requirement"]))
         selection = _clean(sheet.value(row, cols["selection"]))
-        is_component = (squash(requirement or "") in no_value.exact | {""}
-                        and squash(selection or "") in no_value.exact | {""})
-        _add(batch, sheet, row, cols["value"], "eip_form", park_name=park, year=year, label=label,
-             unit=_clean(sheet.value(row, cols["unit"])), category=category, seq_no=seq_no,
-             row_kind="component" if is_component else "indicator", requirement=requirement,
-             selection=selection, planning_base_year=planning_base, report_date=report_date)
+        is_component = squash(requirement or "") in no_value.exact | {""} and squash(selection or "") in no_value.exact | {
+            ""
+        }
+        _add(
+            batch,
+            sheet,
+            row,
+            cols["value"],
+            "eip_form",
+            park_name=park,
+            year=year,
+            label=label,
+            unit=_clean(sheet.value(row, cols["unit"])),
+            category=category,
+            seq_no=seq_no,
+            row_kind="component" if is_component else "indicator",
+            requirement=requirement,
+            selection=selection,
+            planning_base_year=planning_base,
+            report_date=report_date,
+        )
     if not len(batch):
         raise SheetError(a1(header_row, 1), "the form has a header but no indicator rows")
     result = SheetResult(sheet.name, "eip_form", batch, value_findings(sheet.name, batch, "eip_form"), park, year)
     if park_cell is None:
-        result.findings.append(Finding(sheet.name, None, "info", "park_from_title",
-                                       f"park name {park!r} taken from the title"))
+        result.findings.append(
+            Finding(sheet.name, None, "info", "park_from_title", f"park name {park!r} taken from the title")
+        )
     return result
 
 
 # ---------------------------------------------------------------- template B: 主要指标表
+
 
 def _year_suffix_matcher(words: Words) -> Callable[[str], bool]:
     pattern = re.compile(rf"(?:19|20)\d{{2}}(?:{re.escape(YEAR_MARK)})?(?:{'|'.join(map(re.escape, words.year_suffix))})")
@@ -274,12 +335,15 @@ def _year_suffix_matcher(words: Words) -> Callable[[str], bool]:
 
 
 def _plan_header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
-    return _find_header(sheet, {
-        "category": W("plan", "category").matches,
-        "label": W("plan", "label").matches,
-        "base": _year_suffix_matcher(W("plan", "base")),
-        "target": _year_suffix_matcher(W("plan", "target")),
-    })
+    return _find_header(
+        sheet,
+        {
+            "category": W("plan", "category").matches,
+            "label": W("plan", "label").matches,
+            "base": _year_suffix_matcher(W("plan", "base")),
+            "target": _year_suffix_matcher(W("plan", "target")),
+        },
+    )
 
 
 def parse_plan(sheet: Sheet, header_row: int, cols: dict[str, int]) -> SheetResult:
@@ -287,7 +351,9 @@ def parse_plan(sheet: Sheet, header_row: int, cols: dict[str, int]) -> SheetResu
     park, _ = _park_from_top(top, sheet)
     title = next((t for _, _, t in top if W("plan", "title").matches(squash(t))), "")
     if not park:
-        raise SheetError(None, f"no park name: expected a '{W('any', 'park').first()}：…' line between the title and the header")
+        raise SheetError(
+            None, f"no park name: expected a '{W('any', 'park').first()}：…' line between the title and the header"
+        )
     plan_name = None
     for pattern in W("plan", "plan_name").regex:
         if m := pattern.search(title):
@@ -320,10 +386,17 @@ def parse_plan(sheet: Sheet, header_row: int, cols: dict[str, int]) -> SheetResu
                 seq = int(float(normalize_text(_text(sheet.merged_value(row, seq_col)))))
             except (ValueError, OverflowError):
                 seq = None
-        common = dict(park_name=park, label=label, unit=_unit_in_name(normalize_text(label)),
-                      category=category.replace("\n", "") if category else None, seq_no=seq,
-                      plan_name=plan_name, base_year=base_year, target_year=target_year,
-                      attribute=(squash(_text(sheet.value(row, attr_col))) or None) if attr_col else None)
+        common = dict(
+            park_name=park,
+            label=label,
+            unit=_unit_in_name(normalize_text(label)),
+            category=category.replace("\n", "") if category else None,
+            seq_no=seq,
+            plan_name=plan_name,
+            base_year=base_year,
+            target_year=target_year,
+            attribute=(squash(_text(sheet.value(row, attr_col))) or None) if attr_col else None,
+        )
         _add(batch, sheet, row, cols["base"], "plan", year=base_year, value_role="base", **common)
         _add(batch, sheet, row, cols["target"], "plan", year=target_year, value_role="target", **common)
     if not len(batch):
@@ -333,14 +406,18 @@ def parse_plan(sheet: Sheet, header_row: int, cols: dict[str, int]) -> SheetResu
 
 # ---------------------------------------------------------------- template R: 规划完成情况 (plan review)
 
+
 def _review_header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
     base, end = W("review", "base"), W("review", "end")
-    return _find_header(sheet, {
-        "label": W("review", "label").matches,
-        "base": lambda t: base.matches(t) or _year_suffix_matcher(base)(t),
-        "end": lambda t: end.matches(t) or _year_suffix_matcher(end)(t),
-        "growth": W("review", "growth").matches,
-    })
+    return _find_header(
+        sheet,
+        {
+            "label": W("review", "label").matches,
+            "base": lambda t: base.matches(t) or _year_suffix_matcher(base)(t),
+            "end": lambda t: end.matches(t) or _year_suffix_matcher(end)(t),
+            "growth": W("review", "growth").matches,
+        },
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -373,8 +450,9 @@ def parse_review(sheet: Sheet, header_row: int, cols: dict[str, int]) -> SheetRe
         base_year = base_year or _plan_periods()[plan_name][0]
         end_year = end_year or _plan_periods()[plan_name][1]
     if base_year is None or end_year is None or end_year <= base_year:
-        raise SheetError(a1(header_row, cols["base"]), "no years: the header names none and the title names no plan "
-                                                        "period (十三五, …)")
+        raise SheetError(
+            a1(header_row, cols["base"]), "no years: the header names none and the title names no plan period (十三五, …)"
+        )
     texts = _row_texts(sheet, header_row)
     attr_col = next((c for c, t in texts.items() if W("review", "attribute").matches(t)), None)
     unit_col = next((c for c, t in texts.items() if W("review", "unit").matches(t)), None)
@@ -384,19 +462,27 @@ def parse_review(sheet: Sheet, header_row: int, cols: dict[str, int]) -> SheetRe
         if label is None or any(squash(label).startswith(p) for p in W("plan", "end").prefix):
             continue
         unit = (_clean(sheet.value(row, unit_col)) if unit_col else None) or _unit_in_name(normalize_text(label))
-        common = dict(park_name=park, label=label, unit=unit, plan_name=plan_name or f"{base_year}-{end_year}",
-                      base_year=base_year, target_year=end_year,
-                      attribute=(squash(_text(sheet.value(row, attr_col))) or None) if attr_col else None)
+        common = dict(
+            park_name=park,
+            label=label,
+            unit=unit,
+            plan_name=plan_name or f"{base_year}-{end_year}",
+            base_year=base_year,
+            target_year=end_year,
+            attribute=(squash(_text(sheet.value(row, attr_col))) or None) if attr_col else None,
+        )
         _add(batch, sheet, row, cols["base"], "review", year=base_year, value_role="base", **common)
         _add(batch, sheet, row, cols["end"], "review", year=end_year, value_role="end", **common)
         _add(batch, sheet, row, cols["growth"], "review", year=end_year, value_role="growth", **common)
     if not len(batch):
         raise SheetError(a1(header_row, 1), "the review table has a header but no indicator rows")
-    return SheetResult(sheet.name, "review", batch, findings + value_findings(sheet.name, batch, "review"), park, None,
-                       plan_name)
+    return SheetResult(
+        sheet.name, "review", batch, findings + value_findings(sheet.name, batch, "review"), park, None, plan_name
+    )
 
 
 # ---------------------------------------------------------------- template C: 统计数据表
+
 
 def _statistics_rows(sheet: Sheet, header_row: int, cols: dict[str, int]) -> tuple[list[int], dict[str, list[Any]]]:
     """Body rows of a statistics sheet (either layout) and their per-row fields."""
@@ -443,8 +529,12 @@ def _statistics_rows(sheet: Sheet, header_row: int, cols: dict[str, int]) -> tup
             if labels[i] not in named:
                 named[labels[i]] = _unit_in_name(labels[i])
             units[i] = named[labels[i]]
-    return [first + i for i in keep], {"park_name": [parks[i] for i in keep], "label": [labels[i] for i in keep],
-                                       "unit": [units[i] for i in keep], "note": [notes[i] for i in keep]}
+    return [first + i for i in keep], {
+        "park_name": [parks[i] for i in keep],
+        "label": [labels[i] for i in keep],
+        "unit": [units[i] for i in keep],
+        "note": [notes[i] for i in keep],
+    }
 
 
 def _values(sheet: Sheet, rows: list[int], body: list[list[Any]], shortest: int, col: int) -> tuple[pa.Array, ...]:
@@ -454,8 +544,9 @@ def _values(sheet: Sheet, rows: list[int], body: list[list[Any]], shortest: int,
     j = col - 1
     cells = [r[j] for r in body] if j < shortest else [r[j] if j < len(r) else None for r in body]
     n = len(cells)
-    plain = not (sheet.formats or sheet.no_cache) or not any((r, col) in sheet.formats or (r, col) in sheet.no_cache
-                                                             for r in rows)
+    plain = not (sheet.formats or sheet.no_cache) or not any(
+        (r, col) in sheet.formats or (r, col) in sheet.no_cache for r in rows
+    )
     if plain and set(map(type, cells)) == {float}:
         values = pa.array(cells, type=pa.float64())
         if not pc.all(pc.is_finite(values)).as_py():  # NaN or infinity: not a number a person wrote
@@ -483,12 +574,17 @@ def _values_cellwise(sheet: Sheet, rows: list[int], col: int, cells: list[Any]) 
         kinds.append(p.kind)
         formats.append(fmt)
     # value_kind as a dictionary array, like the plain columns: a few kinds, millions of cells
-    return (pa.array(values, pa.float64()), pa.array(texts, pa.string()), pa.array(kinds, pa.string()).dictionary_encode(),
-            pa.array(formats, pa.string()))
+    return (
+        pa.array(values, pa.float64()),
+        pa.array(texts, pa.string()),
+        pa.array(kinds, pa.string()).dictionary_encode(),
+        pa.array(formats, pa.string()),
+    )
 
 
-def _statistics(sheet: Sheet, header_row: int, cols: dict[str, int], layout: str,
-                year_cols: dict[int, int] | None) -> SheetResult:
+def _statistics(
+    sheet: Sheet, header_row: int, cols: dict[str, int], layout: str, year_cols: dict[int, int] | None
+) -> SheetResult:
     rows, per_row = _statistics_rows(sheet, header_row, cols)
     # once per label and unit: a bracketed unit that is the figure's unit is not part of the indicator
     keys = {(label, unit): _statistics_key(label, unit) for label, unit in set(zip(per_row["label"], per_row["unit"]))}
@@ -508,8 +604,9 @@ def _statistics(sheet: Sheet, header_row: int, cols: dict[str, int], layout: str
     # per-row text fields repeat for every value column: dictionary arrays (the row's value once,
     # an index per cell), so that nothing is copied per cell
     tile = pa.array(np.tile(np.arange(n_rows, dtype=np.int32), len(columns)))
-    out: dict[str, Any] = {f: pa.DictionaryArray.from_arrays(tile, pa.array(v, type=pa.string()))
-                           for f, v in per_row.items()}
+    out: dict[str, Any] = {
+        f: pa.DictionaryArray.from_arrays(tile, pa.array(v, type=pa.string())) for f, v in per_row.items()
+    }
     out["row_no"] = pa.array(np.tile(np.array(rows, dtype=np.int32), len(columns)))
     body = [sheet.rows[i - 1] for i in rows]
     shortest = min(map(len, body), default=0)
@@ -520,8 +617,9 @@ def _statistics(sheet: Sheet, header_row: int, cols: dict[str, int], layout: str
     out["value_kind"] = pa.concat_arrays([p[2] for p in parts]) if parts else pa.nulls(0, pa.string())
     out["number_format"] = pa.concat_arrays([p[3] for p in parts]) if parts else pa.nulls(0, pa.string())
     out["col_no"] = pa.array(np.repeat(np.array([c for c, _ in columns], dtype=np.int32), n_rows))
-    out["year"] = pa.array(np.concatenate([np.array(y, dtype=np.int32) for _, y in columns]) if columns
-                           else np.zeros(0, np.int32))
+    out["year"] = pa.array(
+        np.concatenate([np.array(y, dtype=np.int32) for _, y in columns]) if columns else np.zeros(0, np.int32)
+    )
     constants = {"sheet": sheet.name, "template": "statistics", "layout": layout, "value_role": "actual"}
     # only the columns a statistics sheet fills; the others are NULL in raw.observations
     table = pa.table({f: out[f] if f in out else constant(constants[f], n) for f in FIELDS if f in out or f in constants})
@@ -538,8 +636,13 @@ def constant(value: Any, n: int) -> pa.DictionaryArray:
 
 def _table_findings(sheet: str, table: pa.Table) -> list[Finding]:
     """value_findings for the rows of an Arrow table that are not plain numbers."""
-    odd = table.filter(pc.invert(pc.is_in(table.column("value_kind"), pa.array(
-        ["number", "blank", "marker", "not_reported", "not_applicable", "date"]))))
+    odd = table.filter(
+        pc.invert(
+            pc.is_in(
+                table.column("value_kind"), pa.array(["number", "blank", "marker", "not_reported", "not_applicable", "date"])
+            )
+        )
+    )
     if odd.num_rows == 0:
         return []
     b = Batch()
@@ -560,6 +663,7 @@ def parse_statistics_wide(sheet: Sheet, header_row: int, cols: dict[str, int]) -
 
 # ---------------------------------------------------------------- template D: 年度目标表
 
+
 def parse_targets(sheet: Sheet, header_row: int, cols: dict[str, int]) -> SheetResult:
     texts = _row_texts(sheet, header_row)
     unit_col = next((c for c, t in texts.items() if W("targets", "unit").matches(t)), None)
@@ -574,10 +678,22 @@ def parse_targets(sheet: Sheet, header_row: int, cols: dict[str, int]) -> SheetR
         if year is None:
             raise SheetError(a1(row, cols["year"]), f"年份 {_text(sheet.value(row, cols['year']))[:40]!r} is not a year")
         p, fmt = _parsed(sheet, row, cols["target"])
-        batch.append(sheet=sheet.name, row_no=row, col_no=cols["target"], template="targets", park_name=park,
-                     year=year, label=label, unit=_clean(sheet.value(row, unit_col)) if unit_col else None,
-                     value_role="target", value_text=p.value_text, value=p.value, value_kind=p.kind,
-                     number_format=fmt, target_text=p.value_text)
+        batch.append(
+            sheet=sheet.name,
+            row_no=row,
+            col_no=cols["target"],
+            template="targets",
+            park_name=park,
+            year=year,
+            label=label,
+            unit=_clean(sheet.value(row, unit_col)) if unit_col else None,
+            value_role="target",
+            value_text=p.value_text,
+            value=p.value,
+            value_kind=p.kind,
+            number_format=fmt,
+            target_text=p.value_text,
+        )
     return SheetResult(sheet.name, "targets", batch, [], park, year)
 
 
@@ -612,9 +728,18 @@ def parse_registry(sheet: Sheet, header_row: int, cols: dict[str, int]) -> Sheet
                     text = text.replace(sep, "|")
             if role == "region_class" and squash(text) not in regions:
                 raise SheetError(a1(row, col), f"{park}: 地区类型 {text[:40]!r} is not one of {', '.join(sorted(regions))}")
-            batch.append(sheet=sheet.name, row_no=row, col_no=col, template="registry", park_name=park,
-                         label=role, label_key=role, value_text=text, value=None if value is None else float(value),
-                         value_kind="number" if value is not None else "text")
+            batch.append(
+                sheet=sheet.name,
+                row_no=row,
+                col_no=col,
+                template="registry",
+                park_name=park,
+                label=role,
+                label_key=role,
+                value_text=text,
+                value=None if value is None else float(value),
+                value_kind="number" if value is not None else "text",
+            )
     if not len(batch):
         raise SheetError(a1(header_row, 1), "the registry sheet has a header but no park rows")
     return SheetResult(sheet.name, "registry", batch, [], None)
@@ -622,13 +747,20 @@ def parse_registry(sheet: Sheet, header_row: int, cols: dict[str, int]) -> Sheet
 
 # ---------------------------------------------------------------- recognition
 
+
 def recognise(sheet: Sheet) -> tuple[str, int, dict[str, int]] | None:
     """Which template a sheet is in, from its title and header text; None when it is none of them."""
-    top = " ".join(squash(_text(v)) for r in range(1, min(sheet.max_row, HEADER_SCAN_ROWS) + 1)
-                   for v in sheet.rows[r - 1] if v is not None and v != "")
+    top = " ".join(
+        squash(_text(v))
+        for r in range(1, min(sheet.max_row, HEADER_SCAN_ROWS) + 1)
+        for v in sheet.rows[r - 1]
+        if v is not None and v != ""
+    )
     form_title = W("eip_form", "title")
     if any(c in top for c in form_title.contains) or (
-            any(p in top for p in W("eip_form", "selection").prefix) and any(e in top for e in W("eip_form", "requirement").exact)):
+        any(p in top for p in W("eip_form", "selection").prefix)
+        and any(e in top for e in W("eip_form", "requirement").exact)
+    ):
         found = _find_header(sheet, _form_header())
         if found:
             return ("eip_form", *found)
@@ -639,21 +771,37 @@ def recognise(sheet: Sheet) -> tuple[str, int, dict[str, int]] | None:
     if found:
         return ("plan", *found)
     park = W("any", "park").matches
-    found = _find_header(sheet, {"park": park, "year": W("targets", "year").matches, "label": W("targets", "label").matches,
-                                 "target": W("targets", "target").matches})
+    found = _find_header(
+        sheet,
+        {
+            "park": park,
+            "year": W("targets", "year").matches,
+            "label": W("targets", "label").matches,
+            "target": W("targets", "target").matches,
+        },
+    )
     if found:
         return ("targets", *found)
-    found = _find_header(sheet, {"park": park, "year": W("statistics", "year").matches,
-                                 "label": W("statistics", "label").matches, "value": W("statistics", "value").matches})
+    found = _find_header(
+        sheet,
+        {
+            "park": park,
+            "year": W("statistics", "year").matches,
+            "label": W("statistics", "label").matches,
+            "value": W("statistics", "value").matches,
+        },
+    )
     if found:
         return ("statistics_long", *found)
-    found = _find_header(sheet, {"park": park, "label": W("statistics", "label").matches,
-                                 "year": lambda t: _year_of(t) is not None})
+    found = _find_header(
+        sheet, {"park": park, "label": W("statistics", "label").matches, "year": lambda t: _year_of(t) is not None}
+    )
     if found:
         return ("statistics_wide", *found)
     registry_attrs = [W("registry", role).matches for role in REGISTRY_ROLES]
-    found = _find_header(sheet, {"park": W("registry", "park_name").matches,
-                                 "attribute": lambda t: any(m(t) for m in registry_attrs)})
+    found = _find_header(
+        sheet, {"park": W("registry", "park_name").matches, "attribute": lambda t: any(m(t) for m in registry_attrs)}
+    )
     if found:
         return ("registry", *found)
     return None
@@ -675,18 +823,51 @@ def _headers_wanted() -> list[tuple[str, str, dict[str, Callable[[str], bool]]]]
     park = W("any", "park").matches
     return [
         ("eip_form", "对照考核表 (eip_form)", _form_header()),
-        ("review", "规划完成情况表 (review)", {"label": W("review", "label").matches, "base": W("review", "base").matches,
-                                          "end": W("review", "end").matches, "growth": W("review", "growth").matches}),
-        ("plan", "主要指标表 (plan)", {"category": W("plan", "category").matches, "label": W("plan", "label").matches,
-                                     "base": _year_suffix_matcher(W("plan", "base")),
-                                     "target": _year_suffix_matcher(W("plan", "target"))}),
-        ("targets", "年度目标表 (targets)", {"park": park, "year": W("targets", "year").matches,
-                                          "label": W("targets", "label").matches, "target": W("targets", "target").matches}),
-        ("statistics", "统计数据表, long layout (statistics)", {
-            "park": park, "year": W("statistics", "year").matches, "label": W("statistics", "label").matches,
-            "value": W("statistics", "value").matches}),
-        ("statistics", "统计数据表, wide layout (statistics)", {
-            "park": park, "label": W("statistics", "label").matches, "year": lambda t: _year_of(t) is not None}),
+        (
+            "review",
+            "规划完成情况表 (review)",
+            {
+                "label": W("review", "label").matches,
+                "base": W("review", "base").matches,
+                "end": W("review", "end").matches,
+                "growth": W("review", "growth").matches,
+            },
+        ),
+        (
+            "plan",
+            "主要指标表 (plan)",
+            {
+                "category": W("plan", "category").matches,
+                "label": W("plan", "label").matches,
+                "base": _year_suffix_matcher(W("plan", "base")),
+                "target": _year_suffix_matcher(W("plan", "target")),
+            },
+        ),
+        (
+            "targets",
+            "年度目标表 (targets)",
+            {
+                "park": park,
+                "year": W("targets", "year").matches,
+                "label": W("targets", "label").matches,
+                "target": W("targets", "target").matches,
+            },
+        ),
+        (
+            "statistics",
+            "统计数据表, long layout (statistics)",
+            {
+                "park": park,
+                "year": W("statistics", "year").matches,
+                "label": W("statistics", "label").matches,
+                "value": W("statistics", "value").matches,
+            },
+        ),
+        (
+            "statistics",
+            "统计数据表, wide layout (statistics)",
+            {"park": park, "label": W("statistics", "label").matches, "year": lambda t: _year_of(t) is not None},
+        ),
     ]
 
 
@@ -710,11 +891,15 @@ def closest(sheet: Sheet) -> str:
     if best is None or best[0] == 0:
         return "matches no template (title and header not recognised): no header row names any template's columns"
     _, _, name, row, missing = best
-    return (f"matches no template (title and header not recognised); closest: {name}, header row {row} "
-            f"lacks {', '.join(missing)}")
+    return (
+        f"matches no template (title and header not recognised); closest: {name}, header row {row} "
+        f"lacks {', '.join(missing)}"
+    )
 
 
-def _unused_columns(sheet: Sheet, result: SheetResult, template: str, header_row: int, cols: dict[str, int]) -> list[Finding]:
+def _unused_columns(
+    sheet: Sheet, result: SheetResult, template: str, header_row: int, cols: dict[str, int]
+) -> list[Finding]:
     """A header the template has no place for: named, so that no printed column is dropped silently."""
     texts = _row_texts(sheet, header_row)
     used = set(cols.values())
@@ -728,8 +913,15 @@ def _unused_columns(sheet: Sheet, result: SheetResult, template: str, header_row
     for c, t in sorted(texts.items()):
         if c in used or not t or any(w.matches(t) for w in known) or _year_of(t) is not None:
             continue
-        out.append(Finding(sheet.name, a1(header_row, c), "warning", "column_not_loaded",
-                           f"column {t!r} ({col_letters(c)}) not loaded: the {family} template has no place for it"))
+        out.append(
+            Finding(
+                sheet.name,
+                a1(header_row, c),
+                "warning",
+                "column_not_loaded",
+                f"column {t!r} ({col_letters(c)}) not loaded: the {family} template has no place for it",
+            )
+        )
     return out
 
 
@@ -763,7 +955,7 @@ def _statistics_key(label: str, unit: str | None) -> str:
     key = label_key(label, "statistics")
     in_name = _unit_in_name(key)
     if in_name is not None and unit is not None and squash(in_name) == squash(unit):
-        key = key[:max(key.rfind("("), key.rfind("（"))]
+        key = key[: max(key.rfind("("), key.rfind("（"))]
     return key
 
 
@@ -771,5 +963,5 @@ def label_key(label: str, template: str) -> str:
     """'千人拥有执业（助理）医师数（人）' -> '千人拥有执业(助理)医师数'; '工业用水重复利用率*' -> '工业用水重复利用率'."""
     key = squash(label).rstrip("*＊")
     if template in ("plan", "review") and _unit_in_name(key) is not None:
-        key = key[:max(key.rfind("("), key.rfind("（"))]
+        key = key[: max(key.rfind("("), key.rfind("（"))]
     return key

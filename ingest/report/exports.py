@@ -10,6 +10,7 @@ overview; `parks export` rewrites all of them. An empty mart is one Parquet file
 and no rows, so that a query of the folder finds a file.
 Every file is written beside its final name and renamed into place.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -26,9 +27,15 @@ class ExportError(Exception):
     pass
 
 
-def write_all(marts: Path, target: Path, parks: Iterable[str] | None = None, run_id: str = "",
-              overview_parks: int = 20, workbook_limit: int | None = None,
-              skipped: list[str] | None = None) -> list[Path]:
+def write_all(
+    marts: Path,
+    target: Path,
+    parks: Iterable[str] | None = None,
+    run_id: str = "",
+    overview_parks: int = 20,
+    workbook_limit: int | None = None,
+    skipped: list[str] | None = None,
+) -> list[Path]:
     """Write the exports from ``marts`` (a file holding the published marts, opened read-only). With
     more than ``workbook_limit`` workbooks to rewrite, none is written and ``skipped`` says why;
     ``skipped`` also receives a line for every workbook whose file name is not its park's name."""
@@ -42,9 +49,11 @@ def write_all(marts: Path, target: Path, parks: Iterable[str] | None = None, run
             written += workbook.write(con, target / "assessment", parks, run_id, workbook_limit, skipped)
         except workbook.TooMany as exc:
             if skipped is not None:
-                skipped.append(f"assessment workbooks not rewritten by the build: {exc.n:,} parks changed, more "
-                               f"than EXPORT_PARKS={exc.limit:,}; run `parks export` (or `make export`) to write them "
-                               f"(about {exc.n / 4 / 60:.0f} min)")
+                skipped.append(
+                    f"assessment workbooks not rewritten by the build: {exc.n:,} parks changed, more "
+                    f"than EXPORT_PARKS={exc.limit:,}; run `parks export` (or `make export`) to write them "
+                    f"(about {exc.n / 4 / 60:.0f} min)"
+                )
         # every park, as `parks export` writes it (the report's copy details the parks the build changed)
         written.append(overview.write(con, target / "overview.html", None, overview_parks, run_id))
     finally:
@@ -68,11 +77,17 @@ def parquet(con: duckdb.DuckDBPyConnection, folder: Path, parks: Iterable[str] |
     folder.mkdir(parents=True, exist_ok=True)
     touched = None if parks is None else {part_of(p) for p in parks}
     out = []
-    names = con.execute("select table_name from duckdb_tables() where schema_name = 'marts' union "
-                        "select view_name from duckdb_views() where schema_name = 'marts' order by 1").fetchall()
+    names = con.execute(
+        "select table_name from duckdb_tables() where schema_name = 'marts' union "
+        "select view_name from duckdb_views() where schema_name = 'marts' order by 1"
+    ).fetchall()
     for (table,) in names:
-        cols = {c for (c,) in con.execute("select column_name from duckdb_columns() where schema_name = 'marts' "
-                                          "and table_name = ?", [table]).fetchall()}
+        cols = {
+            c
+            for (c,) in con.execute(
+                "select column_name from duckdb_columns() where schema_name = 'marts' and table_name = ?", [table]
+            ).fetchall()
+        }
         (folder / f"{table}.parquet").unlink(missing_ok=True)  # the single-file layout of earlier versions
         d = folder / table
         d.mkdir(exist_ok=True)
@@ -91,7 +106,7 @@ def parquet(con: duckdb.DuckDBPyConnection, folder: Path, parks: Iterable[str] |
             path = d / f"part-{part}.parquet"
             n = con.execute(f'select count(*) from marts."{table}" where {PART_SQL} = ?', [part]).fetchone()
             if n and n[0]:
-                out.append(_copy(con, f'select * from marts."{table}" where {PART_SQL} = \'{part}\'', path))
+                out.append(_copy(con, f"select * from marts.\"{table}\" where {PART_SQL} = '{part}'", path))
             else:
                 path.unlink(missing_ok=True)
     return out

@@ -1,6 +1,7 @@
 """The words and number formats of the workbook, the overview page and the load report, read from
 seeds/exports/: a title, a verdict word or the decimals of a unit are a line in a seed, not a
 literal here."""
+
 from __future__ import annotations
 
 import csv

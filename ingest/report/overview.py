@@ -7,6 +7,7 @@ against its threshold, plan progress and the yearly targets. Charts are SVG draw
 numbers are rounded to their unit's decimals (seed number_formats); notes are translated by
 phrases.py; every other word comes from seeds/exports/export_labels.csv.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,8 +41,9 @@ def _e(v: Any) -> str:
     return html.escape("" if v is None else str(v))
 
 
-def write(con: duckdb.DuckDBPyConnection, path: Path, detail: Iterable[str] | None = None, limit: int = 20,
-          run_id: str = "") -> Path:
+def write(
+    con: duckdb.DuckDBPyConnection, path: Path, detail: Iterable[str] | None = None, limit: int = 20, run_id: str = ""
+) -> Path:
     """Write the page to ``path``: every park in the summary table; the parks of ``detail`` (all when
     None) in detail, at most ``limit`` of them, so the page stays readable at national scale (the
     workbooks in EXPORTS hold every park)."""
@@ -50,11 +52,16 @@ def write(con: duckdb.DuckDBPyConnection, path: Path, detail: Iterable[str] | No
     chosen = sorted(set(detail)) if detail is not None else all_parks
     shown = chosen[:limit]
     verdicts = _rows(con, QUERIES["verdict"], None)
-    plan_counts = _rows(con, "select park_name, status, count(*) as n from marts.plan_progress where {parks} "
-                             "group by all", None)
-    target_rows = _rows(con, "select park_name, met, count(*) as n from marts.target_tracking where {parks} "
-                             "and year = (select max(year) from marts.target_tracking t where t.park_name = "
-                             "target_tracking.park_name) group by all", None)
+    plan_counts = _rows(
+        con, "select park_name, status, count(*) as n from marts.plan_progress where {parks} group by all", None
+    )
+    target_rows = _rows(
+        con,
+        "select park_name, met, count(*) as n from marts.target_tracking where {parks} "
+        "and year = (select max(year) from marts.target_tracking t where t.park_name = "
+        "target_tracking.park_name) group by all",
+        None,
+    )
     data: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     for key in ("assessment", "plan", "targets"):
         for r in _rows(con, QUERIES[key], shown):
@@ -66,10 +73,12 @@ def write(con: duckdb.DuckDBPyConnection, path: Path, detail: Iterable[str] | No
         body.append(f"<p class='muted'>{_e(labels('overview.more_parks', n=len(chosen) - len(shown)))}</p>")
     stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     title = _e(labels("overview.title"))
-    page = (f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>"
-            f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{title}</title>"
-            f"<style>{CSS}</style></head><body><h1>{title}</h1>"
-            f"<p class='muted'>{_e(labels('overview.stamp', date=stamp, run=run_id))}</p>{''.join(body)}</body></html>")
+    page = (
+        f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>"
+        f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{title}</title>"
+        f"<style>{CSS}</style></head><body><h1>{title}</h1>"
+        f"<p class='muted'>{_e(labels('overview.stamp', date=stamp, run=run_id))}</p>{''.join(body)}</body></html>"
+    )
     tmp = path.with_name(f".{path.name}.tmp")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp.write_text(page, encoding="utf-8")
@@ -78,16 +87,27 @@ def write(con: duckdb.DuckDBPyConnection, path: Path, detail: Iterable[str] | No
 
 
 def _table(head: list[str], rows: list[str]) -> str:
-    return ("<div class='scroll'><table><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr>"
-            + "".join(rows) + "</table></div>")
+    return (
+        "<div class='scroll'><table><tr>"
+        + "".join(f"<th>{_e(h)}</th>" for h in head)
+        + "</tr>"
+        + "".join(rows)
+        + "</table></div>"
+    )
 
 
 def _system_order(s: str) -> tuple[bool, str]:
     return (s != "hj274_2015", s)
 
 
-def _summary(parks: list[str], verdicts: list[dict[str, Any]], plan_counts: list[dict[str, Any]],
-             target_rows: list[dict[str, Any]], labels: Labels, shown: list[str]) -> str:
+def _summary(
+    parks: list[str],
+    verdicts: list[dict[str, Any]],
+    plan_counts: list[dict[str, Any]],
+    target_rows: list[dict[str, Any]],
+    labels: Labels,
+    shown: list[str],
+) -> str:
     latest: dict[tuple[str, str], dict[str, Any]] = {}
     for v in verdicts:
         key = (v["park_name"], v["system_code"])
@@ -101,20 +121,26 @@ def _summary(parks: list[str], verdicts: list[dict[str, Any]], plan_counts: list
     for r in target_rows:
         targets[r["park_name"]]["met" if r["met"] is True else "missed" if r["met"] is False else "unjudged"] += r["n"]
     statuses = ["achieved", "on_track", "behind", "not_assessable", "not_numeric"]
-    head = ([labels("overview.park")] + [labels.get(f"form.title.{s}", s) for s in systems]
-            + [labels(f"plan.status.{s}") for s in statuses] + [labels("overview.targets")])
+    head = (
+        [labels("overview.park")]
+        + [labels.get(f"form.title.{s}", s) for s in systems]
+        + [labels(f"plan.status.{s}") for s in statuses]
+        + [labels("overview.targets")]
+    )
     rows = []
     for p in parks:
         name = f"<a href='#{_anchor(p)}'>{_e(p)}</a>" if p in shown else _e(p)
         cells = []
         for s in systems:
             v = latest.get((p, s))
-            cells.append("<td class='none'>–</td>" if v is None else
-                         f"<td class='c {_e(v['verdict'])}'>{_e(labels('overview.year', year=v['year']))} "
-                         f"{_e(labels.get('verdict.' + v['verdict'], v['verdict']))}</td>")
+            cells.append(
+                "<td class='none'>–</td>"
+                if v is None
+                else f"<td class='c {_e(v['verdict'])}'>{_e(labels('overview.year', year=v['year']))} "
+                f"{_e(labels.get('verdict.' + v['verdict'], v['verdict']))}</td>"
+            )
         cells += [f"<td class='c'>{plans[p].get(s, '')}</td>" for s in statuses]
-        cells.append(f"<td>{_e(labels('target.counts', **targets[p]))}</td>" if p in targets else
-                     "<td class='none'>–</td>")
+        cells.append(f"<td>{_e(labels('target.counts', **targets[p]))}</td>" if p in targets else "<td class='none'>–</td>")
         rows.append(f"<tr><td>{name}</td>{''.join(cells)}</tr>")
     return _table(head, rows)
 
@@ -161,11 +187,15 @@ def _matrix(rows: list[dict[str, Any]], labels: Labels, fmt: Formats) -> str:
             value = fmt.show(r["value"], r["unit"]) if r["value"] is not None else (r["value_text"] or "")
             threshold = fmt.show(r["threshold"], r["unit"]) if r["threshold"] is not None else ""
             tip = f"{value} {charts.SIGNS.get(r['comparator'] or '', r['comparator'] or '')}{threshold}".strip()
-            tds.append(f"<td class='c {_e(r['status'])}' title='{_e(tip)}'>"
-                       f"{_e(labels.get('status.' + r['status'], r['status']))}</td>")
+            tds.append(
+                f"<td class='c {_e(r['status'])}' title='{_e(tip)}'>"
+                f"{_e(labels.get('status.' + r['status'], r['status']))}</td>"
+            )
         word = labels("overview.counted.true" if counted[seq] else "overview.counted.false")
-        body.append(f"<tr class='{'' if counted[seq] else 'nc'}'><td>{seq}</td><td>{_e(names[seq])}</td>"
-                    f"<td class='c'>{_e(word)}</td>{''.join(tds)}</tr>")
+        body.append(
+            f"<tr class='{'' if counted[seq] else 'nc'}'><td>{seq}</td><td>{_e(names[seq])}</td>"
+            f"<td class='c'>{_e(word)}</td>{''.join(tds)}</tr>"
+        )
     legend = f"<p class='note'>{_e(labels('overview.counted.legend'))}</p>" if not all(counted.values()) else ""
     return _table(head, body) + legend
 
@@ -185,10 +215,18 @@ def _trends(rows: list[dict[str, Any]], labels: Labels, fmt: Formats) -> str:
 
         def show(v: float, unit: str = unit) -> str:
             return fmt.show(v, unit)
-        svg = charts.trend(years, [points[y]["value"] if y in points else None for y in years],
-                           [points[y]["threshold"] if y in points else None for y in years], last["comparator"],
-                           f"{seq}. {last['indicator_name']}", labels("overview.unit", unit=unit) if unit else "",
-                           labels("overview.value"), labels("overview.threshold"), show)
+
+        svg = charts.trend(
+            years,
+            [points[y]["value"] if y in points else None for y in years],
+            [points[y]["threshold"] if y in points else None for y in years],
+            last["comparator"],
+            f"{seq}. {last['indicator_name']}",
+            labels("overview.unit", unit=unit) if unit else "",
+            labels("overview.value"),
+            labels("overview.threshold"),
+            show,
+        )
         sign = charts.SIGNS.get(last["comparator"] or "", last["comparator"] or "")
         threshold = f" {sign}{show(last['threshold'])}" if last["threshold"] is not None else ""
         caption = f"{seq}. {last['indicator_name']}{threshold}"
@@ -200,10 +238,13 @@ def _plan(plan: list[dict[str, Any]], labels: Labels, fmt: Formats) -> str:
     """Bars of progress for the quantity targets; then every indicator with its value against the
     target (rates and 'about' targets are judged on the value: no progress ratio)."""
     items = [(p["indicator_name"], p["progress"], p["time_elapsed"]) for p in plan if p["progress"] is not None]
-    bars = charts.progress_bars(items, labels("overview.plan"), labels("plan.header.progress"),
-                                labels("plan.header.elapsed"))
-    head = [labels(f"plan.header.{k}") for k in ("indicator", "unit", "base", "target", "latest", "progress",
-                                                  "path", "remaining", "status", "note")]
+    bars = charts.progress_bars(
+        items, labels("overview.plan"), labels("plan.header.progress"), labels("plan.header.elapsed")
+    )
+    head = [
+        labels(f"plan.header.{k}")
+        for k in ("indicator", "unit", "base", "target", "latest", "progress", "path", "remaining", "status", "note")
+    ]
     rows = []
     for p in plan:
         latest = fmt.show(p["latest_value"], p["unit"], sign=False)
@@ -217,7 +258,8 @@ def _plan(plan: list[dict[str, Any]], labels: Labels, fmt: Formats) -> str:
             f"<td class='n'>{_e(fmt.show(p.get('path_value'), p['unit'], sign=False))}</td>"
             f"<td class='n'>{_e(fmt.show(p.get('remaining'), p['unit'], sign=False))}</td>"
             f"<td class='c {_plan_class(p['status'])}'>{_e(labels.get('plan.status.' + p['status'], p['status']))}</td>"
-            f"<td class='note'>{_e(zh(p['note']))}</td></tr>")
+            f"<td class='note'>{_e(zh(p['note']))}</td></tr>"
+        )
     return bars + _table(head, rows)
 
 
@@ -231,7 +273,9 @@ def _targets(targets: list[dict[str, Any]], labels: Labels, fmt: Formats) -> str
     for t in targets:
         met = "target.met.null" if t["met"] is None else f"target.met.{str(t['met']).lower()}"
         cls = {True: "pass", False: "fail"}.get(t["met"], "not_assessable")
-        rows.append(f"<tr><td>{t['year']}</td><td>{_e(t['indicator_name'])}</td><td>{_e(t['target_text'])}</td>"
-                    f"<td class='n'>{_e(fmt.show(t['actual_value'], t['target_unit']))}</td>"
-                    f"<td class='c {cls}'>{_e(labels(met))}</td><td class='note'>{_e(zh(t['note']))}</td></tr>")
+        rows.append(
+            f"<tr><td>{t['year']}</td><td>{_e(t['indicator_name'])}</td><td>{_e(t['target_text'])}</td>"
+            f"<td class='n'>{_e(fmt.show(t['actual_value'], t['target_unit']))}</td>"
+            f"<td class='c {cls}'>{_e(labels(met))}</td><td class='note'>{_e(zh(t['note']))}</td></tr>"
+        )
     return f"<p><b>{_e(labels('target.counts', **target_counts(targets)))}</b></p>" + _table(head, rows)

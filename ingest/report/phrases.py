@@ -7,6 +7,7 @@ A note is matched whole against the templates; the values a template captures ar
 turn (a reason inside a reason); a note no template matches is split at its "; " and ", " and
 translated part by part. A phrase with no template stays as written, so nothing is ever lost.
 """
+
 from __future__ import annotations
 
 import csv
@@ -21,8 +22,9 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # What a placeholder may match, by its name: counts and years are numbers, a file ends with its
 # extension; any other value is any text within one note (never across "; ").
 KINDS = {
-    **dict.fromkeys(("n", "total", "more", "year", "passed", "required", "tolerance", "growth", "low", "high"),
-                    r"-?[\d,]+(?:\.\d+)?"),
+    **dict.fromkeys(
+        ("n", "total", "more", "year", "passed", "required", "tolerance", "growth", "low", "high"), r"-?[\d,]+(?:\.\d+)?"
+    ),
     "file": r"[^;:]+?\.[A-Za-z0-9]{1,5}",
 }
 ANY = r"(?:(?!; ).)+?"
@@ -38,7 +40,7 @@ class Template:
 def _compile(english: str) -> re.Pattern[str]:
     parts, pos = [], 0
     for m in PLACEHOLDER.finditer(english):
-        parts.append(re.escape(english[pos:m.start()]))
+        parts.append(re.escape(english[pos : m.start()]))
         parts.append(f"(?P<{m.group(1)}>{KINDS.get(m.group(1), ANY)})")
         pos = m.end()
     parts.append(re.escape(english[pos:]))

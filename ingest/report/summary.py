@@ -1,5 +1,6 @@
 """The run summary: one JSON document, printed by `parks build --json` and written to
 REPORTS/<run>/summary.json. Everything a scheduler or a person needs to know about a build."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -11,14 +12,31 @@ from ..outcome import BuildResult
 def files(result: BuildResult) -> list[dict[str, Any]]:
     if result.ingest is None:
         return []
-    return [{"file": o.name, "status": o.status, "reason": o.message or None, "observations": o.n_observations,
-             "sha256": o.sha256 or None} for o in result.ingest.outcomes if o.status != "known"]
+    return [
+        {
+            "file": o.name,
+            "status": o.status,
+            "reason": o.message or None,
+            "observations": o.n_observations,
+            "sha256": o.sha256 or None,
+        }
+        for o in result.ingest.outcomes
+        if o.status != "known"
+    ]
 
 
 def check_dict(c: Any) -> dict[str, Any]:
-    return {"pass": getattr(c, "pass_no", 1), "suite": c.suite, "expectation": c.expectation, "column": c.column,
-            "level": c.level, "success": c.success, "observed": c.observed, "unexpected_count": c.unexpected_count,
-            "failing_rows": c.failing_rows}
+    return {
+        "pass": getattr(c, "pass_no", 1),
+        "suite": c.suite,
+        "expectation": c.expectation,
+        "column": c.column,
+        "level": c.level,
+        "success": c.success,
+        "observed": c.observed,
+        "unexpected_count": c.unexpected_count,
+        "failing_rows": c.failing_rows,
+    }
 
 
 def summary(result: BuildResult) -> dict[str, Any]:

@@ -10,6 +10,7 @@ verdict of the park-year. Then a plan-progress sheet and a target-tracking sheet
 
 Everything is read from the published serving file; every word comes from export_labels.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,16 +33,54 @@ from . import xlsx
 from .labels import Labels, formats, load
 from .phrases import zh
 
-FORM_COLUMNS = ["category", "seq_no", "indicator", "unit", "requirement", "selection", "reported", "computed",
-                "status", "gap", "gap_detail", "note"]
+FORM_COLUMNS = [
+    "category",
+    "seq_no",
+    "indicator",
+    "unit",
+    "requirement",
+    "selection",
+    "reported",
+    "computed",
+    "status",
+    "gap",
+    "gap_detail",
+    "note",
+]
 # digit widths: about 175 in all, which an A4 landscape page prints at ~85 %
 FORM_WIDTHS = [8, 5, 28, 10, 22, 8, 12, 12, 8, 12, 22, 30]
-PLAN_COLUMNS = [("plan", 7), ("category", 8), ("seq_no", 5), ("indicator", 24), ("unit", 8), ("attribute", 7),
-                ("base_year", 6), ("base", 10), ("target_year", 6), ("target", 10), ("latest_year", 6),
-                ("latest", 10), ("progress", 8), ("elapsed", 8), ("path", 10), ("remaining", 9),
-                ("achieved_rate", 9), ("required_rate", 9), ("status", 8), ("note", 30)]
-TARGET_COLUMNS = [("year", 6), ("indicator", 26), ("target", 18), ("target_value", 10), ("unit", 8),
-                  ("actual", 11), ("met", 9), ("note", 44)]
+PLAN_COLUMNS = [
+    ("plan", 7),
+    ("category", 8),
+    ("seq_no", 5),
+    ("indicator", 24),
+    ("unit", 8),
+    ("attribute", 7),
+    ("base_year", 6),
+    ("base", 10),
+    ("target_year", 6),
+    ("target", 10),
+    ("latest_year", 6),
+    ("latest", 10),
+    ("progress", 8),
+    ("elapsed", 8),
+    ("path", 10),
+    ("remaining", 9),
+    ("achieved_rate", 9),
+    ("required_rate", 9),
+    ("status", 8),
+    ("note", 30),
+]
+TARGET_COLUMNS = [
+    ("year", 6),
+    ("indicator", 26),
+    ("target", 18),
+    ("target_value", 10),
+    ("unit", 8),
+    ("actual", 11),
+    ("met", 9),
+    ("note", 44),
+]
 HEADER_ROW = 5  # title, intro, park and date, year line, header (the layout of the filed form)
 
 THIN = Side(style="thin", color="999999")
@@ -53,8 +92,8 @@ UNSURE = PatternFill("solid", fgColor="FFEB9C")
 WRAP = Alignment(wrap_text=True, vertical="center")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 RIGHT = Alignment(horizontal="right", vertical="center")
-FRACTION_PCT = "0.0%"      # a fraction (0.45) shown as 45.0 %
-RATE_PCT = "0.00%"         # a compound rate (0.062) shown as 6.20 %
+FRACTION_PCT = "0.0%"  # a fraction (0.45) shown as 45.0 %
+RATE_PCT = "0.00%"  # a compound rate (0.062) shown as 6.20 %
 UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
 MAX_BYTES = 180  # of the name before the suffix: file systems allow 255 bytes, a CJK character takes 3
@@ -122,8 +161,14 @@ class TooMany(Exception):
         self.n, self.limit = n, limit
 
 
-def write(con: duckdb.DuckDBPyConnection, folder: Path, parks: Iterable[str] | None = None,
-          run_id: str = "", limit: int | None = None, notices: list[str] | None = None) -> list[Path]:
+def write(
+    con: duckdb.DuckDBPyConnection,
+    folder: Path,
+    parks: Iterable[str] | None = None,
+    run_id: str = "",
+    limit: int | None = None,
+    notices: list[str] | None = None,
+) -> list[Path]:
     """Write the workbooks of ``parks`` (all parks when None) into ``folder``, each beside and renamed
     into place, so a reader never opens half a file. Raises TooMany, before writing anything, when
     more than ``limit`` parks have something to assess. ``notices`` receives a line for every park
@@ -145,8 +190,8 @@ def write(con: duckdb.DuckDBPyConnection, folder: Path, parks: Iterable[str] | N
     starred = _starred(con)
     out = []
     for i in range(0, len(todo), BATCH):  # the rows of a batch of parks in memory, not of all of them
-        data = _fetch(con, todo[i:i + BATCH], starred)
-        for park in todo[i:i + BATCH]:
+        data = _fetch(con, todo[i : i + BATCH], starred)
+        for park in todo[i : i + BATCH]:
             wb = build_workbook(park, data, labels, stamp, run_id)
             path = folder / names[park]
             tmp = folder / f".{path.name}.tmp"
@@ -200,22 +245,30 @@ def _fetch(con: duckdb.DuckDBPyConnection, parks: list[str], starred: set[tuple[
         for r in _rows(con, sql, parks):
             by_park[r["park_name"]][key].append(r)
     registry = _rows(con, "select park_name, planning_base_year from marts.parks where {parks} order by 1", parks)
-    return {"by_park": by_park, "base_year": {r["park_name"]: r["planning_base_year"] for r in registry},
-            "starred": starred}
+    return {"by_park": by_park, "base_year": {r["park_name"]: r["planning_base_year"] for r in registry}, "starred": starred}
 
 
 def _starred(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
     """(system, indicator) the official table marks with *: judged against the clean-production level
     when one industry dominates (seed <system>__indicators, clean_production_star)."""
-    seeds = con.execute("select table_name from duckdb_tables() where schema_name = 'reference' "
-                        "and table_name like '%\\_\\_indicators' escape '\\'").fetchall()
+    seeds = con.execute(
+        "select table_name from duckdb_tables() where schema_name = 'reference' "
+        "and table_name like '%\\_\\_indicators' escape '\\'"
+    ).fetchall()
     out: set[tuple[str, str]] = set()
     for (table,) in seeds:
-        cols = {c for (c,) in con.execute("select column_name from duckdb_columns() where schema_name = 'reference' "
-                                          "and table_name = ?", [table]).fetchall()}
+        cols = {
+            c
+            for (c,) in con.execute(
+                "select column_name from duckdb_columns() where schema_name = 'reference' and table_name = ?", [table]
+            ).fetchall()
+        }
         if {"system_code", "indicator_code", "clean_production_star"} <= cols:
-            out |= set(con.execute(f'select system_code, indicator_code from reference."{table}" '
-                                   "where clean_production_star").fetchall())
+            out |= set(
+                con.execute(
+                    f'select system_code, indicator_code from reference."{table}" where clean_production_star'
+                ).fetchall()
+            )
     return out
 
 
@@ -233,9 +286,20 @@ def build_workbook(park: str, data: dict[str, Any], labels: Labels, stamp: str, 
     # HJ 274 first (the official form), then the other systems; years ascending
     for system, year in sorted(sheets, key=lambda k: (k[0] != "hj274_2015", k[0], k[1])):
         ws = wb.create_sheet(_sheet_title(labels.get(f"form.sheet.{system}", f"{system} {{year}}", year=year)))
-        _form(ws, park, year, system, sheets[(system, year)], verdicts.get((system, year)),
-              components if system == "hj274_2015" else {}, data["base_year"].get(park), labels, stamp, run_id,
-              data["starred"])
+        _form(
+            ws,
+            park,
+            year,
+            system,
+            sheets[(system, year)],
+            verdicts.get((system, year)),
+            components if system == "hj274_2015" else {},
+            data["base_year"].get(park),
+            labels,
+            stamp,
+            run_id,
+            data["starred"],
+        )
     _plan_sheet(wb.create_sheet(_sheet_title(labels("plan.sheet"))), park, rows["plan"], labels)
     _target_sheet(wb.create_sheet(_sheet_title(labels("target.sheet"))), park, rows["targets"], labels)
     return wb
@@ -254,9 +318,20 @@ def _value(number: Any, text: Any) -> Any:
     return number if number is not None else (text if text not in (None, "") else None)
 
 
-def _form(ws: Worksheet, park: str, year: int, system: str, items: list[dict[str, Any]], verdict: dict | None,
-          components: dict[tuple[int, int], list[dict[str, Any]]], registry_base: int | None, labels: Labels,
-          stamp: str, run_id: str, starred: set[tuple[str, str]] = frozenset()) -> None:
+def _form(
+    ws: Worksheet,
+    park: str,
+    year: int,
+    system: str,
+    items: list[dict[str, Any]],
+    verdict: dict | None,
+    components: dict[tuple[int, int], list[dict[str, Any]]],
+    registry_base: int | None,
+    labels: Labels,
+    stamp: str,
+    run_id: str,
+    starred: set[tuple[str, str]] = frozenset(),
+) -> None:
     n = len(FORM_COLUMNS)
     last = get_column_letter(n)
     fmt = formats()
@@ -269,13 +344,17 @@ def _form(ws: Worksheet, park: str, year: int, system: str, items: list[dict[str
     # as one more indicator row to anyone (or any parser) reading the form
     status = verdict["verdict"] if verdict else None
     failed = [str(it["seq_no"]) for it in items if it.get("counted") and it["status"] == "fail"]
-    detail = labels("verdict.detail", failed=verdict["failed_indicators"] if verdict else 0,
-                    unjudged=verdict["unjudged_indicators"] if verdict else 0,
-                    optional=verdict["optional_selected"] if verdict else 0)
+    detail = labels(
+        "verdict.detail",
+        failed=verdict["failed_indicators"] if verdict else 0,
+        unjudged=verdict["unjudged_indicators"] if verdict else 0,
+        optional=verdict["optional_selected"] if verdict else 0,
+    )
     if failed:
         detail += f"（{labels('header.seq_no')} {', '.join(failed)}）"
-    xlsx.append(ws, [year_line] + [None] * 5 + [labels("verdict.label"), labels.get(f"verdict.{status}", status or ""),
-                                                detail])
+    xlsx.append(
+        ws, [year_line] + [None] * 5 + [labels("verdict.label"), labels.get(f"verdict.{status}", status or ""), detail]
+    )
     xlsx.append(ws, [labels(f"header.{c}") for c in FORM_COLUMNS])
     for rng in (f"A1:{last}1", f"A2:{last}2", "A3:F3", f"G3:{last}3", "A4:F4", f"I4:{last}4"):
         ws.merge_cells(rng)
@@ -297,25 +376,59 @@ def _form(ws: Worksheet, park: str, year: int, system: str, items: list[dict[str
         for c in sorted(components.get((year, it["seq_no"]), []), key=lambda c: _row_of(c["source_cell"])):
             if c["indicator_name"] == it["indicator_name"]:
                 continue  # the indicator's own reported row is the indicator line below
-            r = xlsx.append(ws, [it["category"], it["seq_no"], c["indicator_name"], c["unit"], mark, mark,
-                                 _value(c["value"], c["value_text"]), None, None, None, None,
-                                 labels("note.source", file=c["source_file"], sheet=c["source_sheet"],
-                                        cell=c["source_cell"])])
+            r = xlsx.append(
+                ws,
+                [
+                    it["category"],
+                    it["seq_no"],
+                    c["indicator_name"],
+                    c["unit"],
+                    mark,
+                    mark,
+                    _value(c["value"], c["value_text"]),
+                    None,
+                    None,
+                    None,
+                    None,
+                    labels("note.source", file=c["source_file"], sheet=c["source_sheet"], cell=c["source_cell"]),
+                ],
+            )
             units[r] = (c["unit"], None)
         gap = gap_detail = None
         if it.get("gap_pass_value") is not None and it.get("gap_current_value") is not None:
             gap = it["gap_pass_value"] - it["gap_current_value"]
-            gap_detail = labels("gap.detail", component=it["gap_component"], unit=it["gap_unit"] or "",
-                                current=fmt.show(it["gap_current_value"], it["gap_unit"], sign=False),
-                                target=fmt.show(it["gap_pass_value"], it["gap_unit"], sign=False))
-        source = (labels("note.source", file=it["source_file"], sheet=it["source_sheet"], cell=it["source_cell"])
-                  if it.get("source_cell") else None)
+            gap_detail = labels(
+                "gap.detail",
+                component=it["gap_component"],
+                unit=it["gap_unit"] or "",
+                current=fmt.show(it["gap_current_value"], it["gap_unit"], sign=False),
+                target=fmt.show(it["gap_pass_value"], it["gap_unit"], sign=False),
+            )
+        source = (
+            labels("note.source", file=it["source_file"], sheet=it["source_sheet"], cell=it["source_cell"])
+            if it.get("source_cell")
+            else None
+        )
         not_counted = labels("note.not_counted") if it.get("counted") is False and it.get("role") == "optional" else None
         note = "；".join(x for x in (not_counted, zh(it.get("note")), source) if x)
         name = it["indicator_name"] + ("*" if (system, it["indicator_code"]) in starred else "")
-        r = xlsx.append(ws, [it["category"], it["seq_no"], name, it["unit"], it["requirement_as_written"],
-                             it["selection"], _value(it["reported_value"], it["value_text"]), it["computed_value"],
-                             labels.get(f"status.{it['status']}", it["status"] or ""), gap, gap_detail, note or None])
+        r = xlsx.append(
+            ws,
+            [
+                it["category"],
+                it["seq_no"],
+                name,
+                it["unit"],
+                it["requirement_as_written"],
+                it["selection"],
+                _value(it["reported_value"], it["value_text"]),
+                it["computed_value"],
+                labels.get(f"status.{it['status']}", it["status"] or ""),
+                gap,
+                gap_detail,
+                note or None,
+            ],
+        )
         units[r] = (it["unit"], it.get("gap_unit"))
         end = ws.max_row
         if end > start:
@@ -357,8 +470,16 @@ def _verdict_colours(ws: Worksheet, rng: str, labels: Labels, prefix: str) -> No
         ws.conditional_formatting.add(rng, CellIsRule(operator="equal", formula=[f'"{word}"'], fill=fill))
 
 
-def _table_sheet(ws: Worksheet, title: str, columns: list[tuple[str, int]], prefix: str, labels: Labels,
-                 rows: list[list[Any]], empty: str, summary: str | None = None) -> tuple[int, int]:
+def _table_sheet(
+    ws: Worksheet,
+    title: str,
+    columns: list[tuple[str, int]],
+    prefix: str,
+    labels: Labels,
+    rows: list[list[Any]],
+    empty: str,
+    summary: str | None = None,
+) -> tuple[int, int]:
     """A titled table: the title (and a summary line) merged across, the header, the rows."""
     xlsx.append(ws, [title])
     ws.merge_cells(start_row=1, end_row=1, start_column=1, end_column=len(columns))
@@ -386,13 +507,32 @@ def _table_sheet(ws: Worksheet, title: str, columns: list[tuple[str, int]], pref
 
 def _plan_sheet(ws: Worksheet, park: str, plan: list[dict[str, Any]], labels: Labels) -> None:
     fmt = formats()
-    rows = [[p["plan_name"], p["category"], p["seq_no"], p["indicator_name"], p["unit"], p["attribute"],
-             p["base_year"], p["base_value"], p["target_year"], p["target_text"], p["latest_year"], p["latest_value"],
-             p["progress"], p["time_elapsed"], p.get("path_value"), p.get("remaining"), p["achieved_rate"],
-             p["required_rate"], labels.get(f"plan.status.{p['status']}", p["status"] or ""), zh(p["note"])]
-            for p in plan]
-    first, last = _table_sheet(ws, labels("plan.title", park=park), PLAN_COLUMNS, "plan", labels, rows,
-                               labels("plan.empty"))
+    rows = [
+        [
+            p["plan_name"],
+            p["category"],
+            p["seq_no"],
+            p["indicator_name"],
+            p["unit"],
+            p["attribute"],
+            p["base_year"],
+            p["base_value"],
+            p["target_year"],
+            p["target_text"],
+            p["latest_year"],
+            p["latest_value"],
+            p["progress"],
+            p["time_elapsed"],
+            p.get("path_value"),
+            p.get("remaining"),
+            p["achieved_rate"],
+            p["required_rate"],
+            labels.get(f"plan.status.{p['status']}", p["status"] or ""),
+            zh(p["note"]),
+        ]
+        for p in plan
+    ]
+    first, last = _table_sheet(ws, labels("plan.title", park=park), PLAN_COLUMNS, "plan", labels, rows, labels("plan.empty"))
     if rows:
         for p, row in zip(plan, ws.iter_rows(min_row=first, max_row=last)):
             for i in (7, 11, 14):
@@ -403,20 +543,24 @@ def _plan_sheet(ws: Worksheet, park: str, plan: list[dict[str, Any]], labels: La
             row[16].number_format = row[17].number_format = RATE_PCT
             for i in (7, 11, 12, 13, 14, 15, 16, 17):
                 row[i].alignment = RIGHT
-        ws.conditional_formatting.add(f"M{first}:M{last}", DataBarRule(start_type="num", start_value=0,
-                                                                        end_type="num", end_value=1, color="5B9BD5"))
+        ws.conditional_formatting.add(
+            f"M{first}:M{last}", DataBarRule(start_type="num", start_value=0, end_type="num", end_value=1, color="5B9BD5")
+        )
         for key, fill in (("achieved", GOOD), ("on_track", GOOD), ("behind", BAD), ("not_assessable", UNSURE)):
             word = labels(f"plan.status.{key}").replace('"', '""')
-            ws.conditional_formatting.add(f"S{first}:S{last}", CellIsRule(operator="equal", formula=[f'"{word}"'],
-                                                                           fill=fill))
+            ws.conditional_formatting.add(
+                f"S{first}:S{last}", CellIsRule(operator="equal", formula=[f'"{word}"'], fill=fill)
+            )
     xlsx.fit_rows(ws, [w for _, w in PLAN_COLUMNS], 1)
 
 
 def target_counts(targets: list[dict[str, Any]]) -> dict[str, int]:
     """Met, not met and cannot be judged, counted apart."""
-    return {"met": sum(1 for t in targets if t["met"] is True),
-            "missed": sum(1 for t in targets if t["met"] is False),
-            "unjudged": sum(1 for t in targets if t["met"] is None)}
+    return {
+        "met": sum(1 for t in targets if t["met"] is True),
+        "missed": sum(1 for t in targets if t["met"] is False),
+        "unjudged": sum(1 for t in targets if t["met"] is None),
+    }
 
 
 def _target_sheet(ws: Worksheet, park: str, targets: list[dict[str, Any]], labels: Labels) -> None:
@@ -425,11 +569,23 @@ def _target_sheet(ws: Worksheet, park: str, targets: list[dict[str, Any]], label
     def met(v: bool | None) -> str:
         return labels("target.met.null" if v is None else f"target.met.{str(v).lower()}")
 
-    rows = [[t["year"], t["indicator_name"], t["target_text"], t["target_value"], t["target_unit"], t["actual_value"],
-             met(t["met"]), zh(t["note"])] for t in targets]
+    rows = [
+        [
+            t["year"],
+            t["indicator_name"],
+            t["target_text"],
+            t["target_value"],
+            t["target_unit"],
+            t["actual_value"],
+            met(t["met"]),
+            zh(t["note"]),
+        ]
+        for t in targets
+    ]
     summary = labels("target.counts", **target_counts(targets)) if targets else None
-    first, last = _table_sheet(ws, labels("target.title", park=park), TARGET_COLUMNS, "target", labels, rows,
-                               labels("target.empty"), summary)
+    first, last = _table_sheet(
+        ws, labels("target.title", park=park), TARGET_COLUMNS, "target", labels, rows, labels("target.empty"), summary
+    )
     if rows:
         for t, row in zip(targets, ws.iter_rows(min_row=first, max_row=last)):
             # a growth target's value and actual are rates in percentage points
@@ -438,6 +594,7 @@ def _target_sheet(ws: Worksheet, park: str, targets: list[dict[str, Any]], label
             row[3].alignment = row[5].alignment = RIGHT
         for key, fill in (("true", GOOD), ("false", BAD), ("null", UNSURE)):
             word = labels(f"target.met.{key}").replace('"', '""')
-            ws.conditional_formatting.add(f"G{first}:G{last}", CellIsRule(operator="equal", formula=[f'"{word}"'],
-                                                                           fill=fill))
+            ws.conditional_formatting.add(
+                f"G{first}:G{last}", CellIsRule(operator="equal", formula=[f'"{word}"'], fill=fill)
+            )
     xlsx.fit_rows(ws, [w for _, w in TARGET_COLUMNS], 1)

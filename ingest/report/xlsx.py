@@ -10,6 +10,7 @@ Row heights: neither openpyxl nor LibreOffice sizes a row to its wrapped text wh
 heights, so a three-line requirement prints as its middle line over the rows around it. The height
 is estimated from the text and the column widths (a CJK character is two digit widths).
 """
+
 from __future__ import annotations
 
 import math
@@ -24,9 +25,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 # what the XML of a sheet cannot hold (openpyxl raises on it): C0 controls but tab and newline
 ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-LINE_PT = 15.0     # one line of 11 pt text, CJK fonts included (Noto Sans CJK, SimSun, DengXian)
-PAD_PT = 3.0       # above and below the text
-A4 = 9             # the paper size code of A4 in SpreadsheetML (9), Letter is 1
+LINE_PT = 15.0  # one line of 11 pt text, CJK fonts included (Noto Sans CJK, SimSun, DengXian)
+PAD_PT = 3.0  # above and below the text
+A4 = 9  # the paper size code of A4 in SpreadsheetML (9), Letter is 1
 
 
 def text(value: str) -> str:
@@ -38,9 +39,9 @@ def put(cell: Cell, value: Any) -> Cell:
     """Set a cell's value; a string is inert text, whatever it starts with."""
     if isinstance(value, str):
         cell.value = text(value)
-        cell.data_type = "s"          # never 'f': the writer then emits an inline string
+        cell.data_type = "s"  # never 'f': the writer then emits an inline string
         if value[:1] in "=+-@\t\r":
-            cell.quotePrefix = True   # and an edit in Excel or LibreOffice keeps it text
+            cell.quotePrefix = True  # and an edit in Excel or LibreOffice keeps it text
     else:
         cell.value = value
     return cell
@@ -69,8 +70,9 @@ def lines(value: Any, chars: float) -> int:
     return sum(max(1, math.ceil(width(part) / room)) for part in s.split("\n"))
 
 
-def fit_rows(ws: Worksheet, widths: Sequence[float], first: int, last: int | None = None,
-             skip_columns: Iterable[int] = ()) -> None:
+def fit_rows(
+    ws: Worksheet, widths: Sequence[float], first: int, last: int | None = None, skip_columns: Iterable[int] = ()
+) -> None:
     """Set each row's height to its tallest wrapped cell. Cells merged across columns count the
     width of the whole range; cells merged down several rows are left out (they have the room)."""
     last = ws.max_row if last is None else last
@@ -80,8 +82,9 @@ def fit_rows(ws: Worksheet, widths: Sequence[float], first: int, last: int | Non
         if rng.min_row != rng.max_row:
             tall |= {(r, c) for r in range(rng.min_row, rng.max_row + 1) for c in range(rng.min_col, rng.max_col + 1)}
         else:
-            span[(rng.min_row, rng.min_col)] = sum(widths[c - 1] for c in range(rng.min_col, rng.max_col + 1)
-                                                   if c <= len(widths))
+            span[(rng.min_row, rng.min_col)] = sum(
+                widths[c - 1] for c in range(rng.min_col, rng.max_col + 1) if c <= len(widths)
+            )
             tall |= {(rng.min_row, c) for c in range(rng.min_col + 1, rng.max_col + 1)}
     skip = set(skip_columns)
     for r in range(first, last + 1):

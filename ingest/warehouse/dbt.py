@@ -3,6 +3,7 @@
 The child also asks the kernel to kill it when the build process dies (PR_SET_PDEATHSIG), which
 covers a build killed with SIGKILL.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -46,12 +47,30 @@ def run(db: Path, dbt_dir: Path, args: list[str], say: Callable[[str], None], co
     db, dbt_dir = db.absolute(), dbt_dir.absolute()  # dbt runs in the project folder
     env = dict(os.environ, DBT_DUCKDB_PATH=str(db), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
     target = dbt_dir / "target"
-    cmd = [executable(), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-           "--target-path", str(target), "--log-path", str(dbt_dir / "logs"),
-           "--use-colors" if color else "--no-use-colors"]
+    cmd = [
+        executable(),
+        *args,
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(dbt_dir / "logs"),
+        "--use-colors" if color else "--no-use-colors",
+    ]
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, errors="replace", preexec_fn=_die_with_parent)
+    proc = subprocess.Popen(
+        cmd,
+        env=env,
+        cwd=PROJECT_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+        preexec_fn=_die_with_parent,
+    )
     tail: list[str] = []
     try:
         assert proc.stdout is not None
@@ -88,6 +107,13 @@ def _failures(path: Path) -> list[dict]:
         results = json.loads(path.read_text(encoding="utf-8")).get("results", [])
     except (OSError, ValueError):
         return []
-    return [{"unique_id": r.get("unique_id"), "status": r.get("status"), "message": (r.get("message") or "")[:500],
-             "relation": r.get("relation_name")}
-            for r in results if r.get("status") in ("error", "fail")]
+    return [
+        {
+            "unique_id": r.get("unique_id"),
+            "status": r.get("status"),
+            "message": (r.get("message") or "")[:500],
+            "relation": r.get("relation_name"),
+        }
+        for r in results
+        if r.get("status") in ("error", "fail")
+    ]

@@ -5,6 +5,7 @@ FIFOs and devices are never opened, a file is opened with O_NOFOLLOW and checked
 file before a byte is read. File names are handled as bytes, so a name that is not UTF-8 is moved
 like any other and shown with \\x escapes. One bad entry never stops the others.
 """
+
 from __future__ import annotations
 
 import errno
@@ -82,9 +83,18 @@ def _walk(root: bytes, rel_dir: bytes, out: list[Entry], max_bytes: int, top: bo
             continue
         if stat.S_ISLNK(st.st_mode):
             target = _link_target(os.path.join(root, rel))
-            out.append(Entry(rel, display(rel), st.st_mtime, 0, problem=(
-                f"a link (to {target}), not a file: links are never followed, so that nothing outside "
-                f"INBOX is read; copy the workbook itself into INBOX")))
+            out.append(
+                Entry(
+                    rel,
+                    display(rel),
+                    st.st_mtime,
+                    0,
+                    problem=(
+                        f"a link (to {target}), not a file: links are never followed, so that nothing outside "
+                        f"INBOX is read; copy the workbook itself into INBOX"
+                    ),
+                )
+            )
         elif stat.S_ISDIR(st.st_mode):
             _walk(root, rel, out, max_bytes, top=False)
         elif not stat.S_ISREG(st.st_mode):
@@ -106,7 +116,9 @@ def _link_target(path: bytes) -> str:
 def _read(root: bytes, rel: bytes, st: os.stat_result, max_bytes: int) -> Entry:
     entry = Entry(rel, display(rel), st.st_mtime, st.st_size)
     if st.st_size > max_bytes:
-        entry.problem = f"the file is {st.st_size / 2**20:.0f} MiB, over the limit of {max_bytes / 2**20:.0f} MiB for a workbook"
+        entry.problem = (
+            f"the file is {st.st_size / 2**20:.0f} MiB, over the limit of {max_bytes / 2**20:.0f} MiB for a workbook"
+        )
         return entry
     try:
         fd = os.open(os.path.join(root, rel), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
@@ -186,7 +198,8 @@ def _free_name(folder: bytes, name: bytes) -> bytes:
     candidate = name
     n = 1
     while os.path.lexists(os.path.join(folder, candidate)) or os.path.lexists(
-            os.path.join(folder, _fit(candidate, REASON_SUFFIX.encode()))):
+        os.path.join(folder, _fit(candidate, REASON_SUFFIX.encode()))
+    ):
         n += 1
         stem, dot, ext = name.rpartition(b".")
         candidate = _fit(stem if dot else name, f"-{n}".encode() + (dot + ext if dot else b""))

@@ -4,6 +4,7 @@ Each file is parsed on its own (bytes in, columns out), appended to raw.observat
 it) in one transaction with its audit rows, and its parks are noted in build.pending_files so that dbt
 recomputes only them. A file that cannot be loaded is set aside with its reason; the others load.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -133,17 +134,24 @@ def _parsed_in_order(entries: list[Entry], limits: Limits) -> Iterator[ParsedFil
             yield fut.result() if fut is not None else None
 
 
-def load_entries(con: duckdb.DuckDBPyConnection, inbox: Path, entries: list[Entry], run_id: str, limits: Limits,
-                 move_rejected: bool = True,
-                 progress: Callable[[int, int, FileOutcome, int], None] | None = None) -> IngestReport:
+def load_entries(
+    con: duckdb.DuckDBPyConnection,
+    inbox: Path,
+    entries: list[Entry],
+    run_id: str,
+    limits: Limits,
+    move_rejected: bool = True,
+    progress: Callable[[int, int, FileOutcome, int], None] | None = None,
+) -> IngestReport:
     """Parse and write the entries not loaded yet; ``progress(i, n, outcome, observations so far)``
     after each file."""
     tick = progress or (lambda *_args: None)
     report = IngestReport()
     known = audit.known_files(con)
     work = [e for e in entries if not _is_known(e, known)]
-    report.outcomes += [FileOutcome(e.name, "known", "already loaded", sha256=e.sha256, entry=e)
-                        for e in entries if _is_known(e, known)]
+    report.outcomes += [
+        FileOutcome(e.name, "known", "already loaded", sha256=e.sha256, entry=e) for e in entries if _is_known(e, known)
+    ]
     # files with the bytes of another file are not parsed (decided before parsing, in order)
     firsts: dict[str, str] = dict(known.live_shas)
     to_parse = []
@@ -165,9 +173,20 @@ def load_entries(con: duckdb.DuckDBPyConnection, inbox: Path, entries: list[Entr
     return report
 
 
-def _load(con: duckdb.DuckDBPyConnection, inbox: Path, work: list[Entry], to_parse: list[Entry], limits: Limits,
-          run_id: str, move_rejected: bool, known: audit.KnownFiles, pending: _Pending, next_seq: int,
-          report: IngestReport, tick: Callable[[int, int, FileOutcome, int], None]) -> None:
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    inbox: Path,
+    work: list[Entry],
+    to_parse: list[Entry],
+    limits: Limits,
+    run_id: str,
+    move_rejected: bool,
+    known: audit.KnownFiles,
+    pending: _Pending,
+    next_seq: int,
+    report: IngestReport,
+    tick: Callable[[int, int, FileOutcome, int], None],
+) -> None:
     observations = 0
     firsts: dict[str, FileOutcome] = {}  # bytes seen in this build -> what became of the first file with them
     for i, (entry, parsed) in enumerate(zip(work, _parsed_in_order(to_parse, limits)), start=1):
@@ -201,8 +220,14 @@ def _is_known(e: Entry, known: audit.KnownFiles) -> bool:
     return (e.sha256, e.name) in known.live or (e.sha256, e.name) in known.rejected_and_gone
 
 
-def _outcome(entry: Entry, parsed: ParsedFile | None, known: audit.KnownFiles, pending: _Pending,
-             load_seq: int, firsts: dict[str, FileOutcome] | None = None) -> FileOutcome:
+def _outcome(
+    entry: Entry,
+    parsed: ParsedFile | None,
+    known: audit.KnownFiles,
+    pending: _Pending,
+    load_seq: int,
+    firsts: dict[str, FileOutcome] | None = None,
+) -> FileOutcome:
     def refuse(status: str, msg: str, findings: list[Finding] = ()) -> FileOutcome:
         pending.files.append(dict(name=entry.name, sha=entry.sha256, size=entry.size, status=status, message=msg))
         pending.findings += [(entry.name, entry.sha256, f) for f in findings]
@@ -219,31 +244,43 @@ def _outcome(entry: Entry, parsed: ParsedFile | None, known: audit.KnownFiles, p
         first = (firsts or {}).get(sha)
         if first is not None and first.status == "duplicate":
             return refuse("duplicate", f"same bytes as {first.name}: {first.message}")
-        why = re.sub(r" \((?:set aside in .*|could not be moved out of INBOX)\)$", "",
-                     first.message.split(": ", 1)[-1]) if first is not None else "not read"
-        return refuse("rejected", f"{entry.name}: same bytes as {first.name if first else 'another file'}, "
-                                  f"rejected in this build: {why}")
+        why = (
+            re.sub(r" \((?:set aside in .*|could not be moved out of INBOX)\)$", "", first.message.split(": ", 1)[-1])
+            if first is not None
+            else "not read"
+        )
+        return refuse(
+            "rejected",
+            f"{entry.name}: same bytes as {first.name if first else 'another file'}, rejected in this build: {why}",
+        )
     if parsed.error is not None:
         where = parsed.error_where
         return refuse("rejected", f"{entry.name}: {where + ': ' if where else ''}{parsed.error}")
     skipped = [s for s in parsed.sheets if not (s.template and s.n)]
     skipped_text = "; ".join(f"sheet {s.sheet!r} skipped: {s.message or 'no rows'}" for s in skipped)
     if parsed.table is None:
-        return refuse("rejected", f"{entry.name}: no sheet in a known template ({skipped_text or 'no sheets'})",
-                      parsed.findings)
+        return refuse(
+            "rejected", f"{entry.name}: no sheet in a known template ({skipped_text or 'no sheets'})", parsed.findings
+        )
     latest = known.latest_by_scope.get(parsed.scope_sha256)
     if latest is not None and latest[0] == parsed.content_sha256:
         # the same form re-saved or re-exported: new bytes, the same figures as the latest file for them
         known.live[(sha, entry.name)] = "duplicate"
         when = f"loaded {latest[2]}" if latest[2] else "loaded in this build"
-        return refuse("duplicate", f"same content as {latest[1]} ({when}): nothing loaded twice", )
+        return refuse(
+            "duplicate",
+            f"same content as {latest[1]} ({when}): nothing loaded twice",
+        )
     n = parsed.table.num_rows
-    table = (parsed.table.append_column("file_name", _constant(entry.name, n))
-             .append_column("file_sha256", _constant(sha, n))
-             .append_column("load_seq", pa.array(np.full(n, load_seq, dtype=np.int64))))
+    table = (
+        parsed.table.append_column("file_name", _constant(entry.name, n))
+        .append_column("file_sha256", _constant(sha, n))
+        .append_column("load_seq", pa.array(np.full(n, load_seq, dtype=np.int64)))
+    )
     outcome = FileOutcome(entry.name, "loaded", skipped_text, n, sha256=sha, entry=entry)
-    pending.parsed.append(_Parsed(outcome, table, parsed.sheets, parsed.findings, entry.size,
-                                  parsed.content_sha256, parsed.scope_sha256))
+    pending.parsed.append(
+        _Parsed(outcome, table, parsed.sheets, parsed.findings, entry.size, parsed.content_sha256, parsed.scope_sha256)
+    )
     pending.rows += n
     known.live[(sha, entry.name)] = "loaded"
     known.live_shas[sha] = entry.name
@@ -262,17 +299,26 @@ def _insert(con: duckdb.DuckDBPyConnection, incoming: pa.Table, run_id: str, now
     con.register("incoming", incoming)
     try:
         if templates - {STATISTICS}:
-            con.execute("insert into raw.form_cells by name select *, ? as run_id, ? as loaded_at from incoming "
-                        f"where template <> '{STATISTICS}'", [run_id, now])
+            con.execute(
+                "insert into raw.form_cells by name select *, ? as run_id, ? as loaded_at from incoming "
+                f"where template <> '{STATISTICS}'",
+                [run_id, now],
+            )
         if STATISTICS not in templates:
             return
         cells = ", ".join(f'"{c}"' for c in schema.STATISTICS_CELL_COLUMNS if c in have)
         con.execute(f"insert into raw.statistics_cells by name select {cells} from incoming where {stats}")
         # a sheet is (load_seq, sheet_index): grouped on those two integers, the rest is constant over it
-        sheets = ", ".join(f'any_value("{c}") as "{c}"' for c in schema.STATISTICS_SHEET_COLUMNS
-                           if c in have and c not in ("load_seq", "sheet_index"))
-        con.execute(f"insert into raw.statistics_sheets by name select load_seq, sheet_index, {sheets}, ? as run_id, "
-                    f"? as loaded_at from incoming where {stats} group by load_seq, sheet_index", [run_id, now])
+        sheets = ", ".join(
+            f'any_value("{c}") as "{c}"'
+            for c in schema.STATISTICS_SHEET_COLUMNS
+            if c in have and c not in ("load_seq", "sheet_index")
+        )
+        con.execute(
+            f"insert into raw.statistics_sheets by name select load_seq, sheet_index, {sheets}, ? as run_id, "
+            f"? as loaded_at from incoming where {stats} group by load_seq, sheet_index",
+            [run_id, now],
+        )
     finally:
         con.unregister("incoming")
 
@@ -302,12 +348,22 @@ def _flush(con: duckdb.DuckDBPyConnection, pending: _Pending, run_id: str) -> No
                 sheets += [(p.outcome.name, sha, s) for s in p.sheets]
                 pending.findings += [(p.outcome.name, sha, f) for f in p.findings]
                 used = [s for s in p.sheets if s.template is not None and s.n]
-                pending.files.append(dict(
-                    name=p.outcome.name, sha=sha, size=p.size, status="loaded", message=p.outcome.message,
-                    load_seq=int(p.table.column("load_seq")[0].as_py()),
-                    templates=",".join(sorted({s.template for s in used if s.template})),
-                    park_names=",".join(p.outcome.parks), n_sheets=len(used), n_observations=p.outcome.n_observations,
-                    content=p.content, scope=p.scope))
+                pending.files.append(
+                    dict(
+                        name=p.outcome.name,
+                        sha=sha,
+                        size=p.size,
+                        status="loaded",
+                        message=p.outcome.message,
+                        load_seq=int(p.table.column("load_seq")[0].as_py()),
+                        templates=",".join(sorted({s.template for s in used if s.template})),
+                        park_names=",".join(p.outcome.parks),
+                        n_sheets=len(used),
+                        n_observations=p.outcome.n_observations,
+                        content=p.content,
+                        scope=p.scope,
+                    )
+                )
                 pending.pending += [(sha, park, "loaded") for park in p.outcome.parks] or [(sha, None, "loaded")]
             audit.insert_sheets_of(con, sheets)
             audit.note_pending_many(con, pending.pending)

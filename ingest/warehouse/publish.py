@@ -7,6 +7,7 @@ new file (deleting rows, dropping marts): publication then waits, and refuses wh
 While the rename happens the build holds a shared lock on the old file, so that no writer can open
 it in between; readers are never blocked.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -44,8 +45,9 @@ def identity(path: Path) -> str | None:
 def check_target(warehouse: Path) -> None:
     """Fail before any work when WAREHOUSE cannot be a file (raises OSError with errno set)."""
     if warehouse.is_dir():
-        raise IsADirectoryError(21, "WAREHOUSE is a directory; point it at a file such as warehouse/parks.duckdb",
-                                str(warehouse))
+        raise IsADirectoryError(
+            21, "WAREHOUSE is a directory; point it at a file such as warehouse/parks.duckdb", str(warehouse)
+        )
 
 
 def clean_leftovers(warehouse: Path) -> None:
@@ -77,11 +79,12 @@ def publish(history: Path, warehouse: Path, run_id: str, wait_s: float, discarde
 def _strip_private(path: Path) -> None:
     con = duckdb.connect(str(path))
     try:
-        for (schema,) in con.execute("select schema_name from duckdb_schemas() where database_name = current_database() "
-                                     "and not internal").fetchall():
+        for (schema,) in con.execute(
+            "select schema_name from duckdb_schemas() where database_name = current_database() and not internal"
+        ).fetchall():
             if schema not in PUBLISHED_SCHEMAS and schema != "main":
                 con.execute(f'drop schema "{schema}" cascade')
-        for (name, kind) in con.execute("""select table_name, 'table' from duckdb_tables() where schema_name='main'
+        for name, kind in con.execute("""select table_name, 'table' from duckdb_tables() where schema_name='main'
                                            and database_name = current_database()
                                            union all select view_name, 'view' from duckdb_views()
                                            where schema_name='main' and not internal and database_name = current_database()""").fetchall():
@@ -108,7 +111,8 @@ def _replace_guarded(tmp: Path, warehouse: Path, run_id: str, wait_s: float, dis
                         f"a client holds {warehouse} open for writing (DBeaver's default mode, or read_only=False); "
                         f"publishing now would let its write-ahead log damage the new file. The build is committed "
                         f"to the history store; close the client (or reopen it read-only) and run the build again "
-                        f"to publish") from None
+                        f"to publish"
+                    ) from None
                 time.sleep(0.5)
     try:
         wal = warehouse.with_name(warehouse.name + ".wal")
@@ -118,8 +122,10 @@ def _replace_guarded(tmp: Path, warehouse: Path, run_id: str, wait_s: float, dis
             discarded_dir.mkdir(parents=True, exist_ok=True)
             kept = discarded_dir / f"{warehouse.name}.wal.{run_id}"
             shutil.move(str(wal), kept)
-            warnings.append(f"{wal} was left by a client that wrote to the serving file and did not close it: "
-                            f"moved to {kept} (the serving file is rebuilt from the history store)")
+            warnings.append(
+                f"{wal} was left by a client that wrote to the serving file and did not close it: "
+                f"moved to {kept} (the serving file is rebuilt from the history store)"
+            )
         os.replace(tmp, warehouse)
         dir_fd = os.open(warehouse.parent, os.O_RDONLY)
         try:

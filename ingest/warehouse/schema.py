@@ -4,6 +4,7 @@ raw is what was written, cell by cell, and is only ever appended to; audit is wh
 each file, run and check. Both are the system of record; the serving file gets a copy of them.
 Comments: the Chinese name, the English meaning, and the unit where there is one.
 """
+
 from __future__ import annotations
 
 import duckdb
@@ -22,10 +23,18 @@ TABLES: dict[tuple[str, str], tuple[str, list[tuple[str, str, str]]]] = {
             ("cell", "varchar not null", "单元格 A1 reference of the value cell"),
             ("row_no", "integer", "行号 row number of the cell (1-based)"),
             ("col_no", "integer", "列号 column number of the cell (1-based)"),
-            ("template", "varchar not null", "模板 template recognised: eip_form (对照考核表), plan (主要指标表), review (规划完成情况表), statistics (统计数据表), targets (年度目标表), registry (园区登记表)"),
+            (
+                "template",
+                "varchar not null",
+                "模板 template recognised: eip_form (对照考核表), plan (主要指标表), review (规划完成情况表), statistics (统计数据表), targets (年度目标表), registry (园区登记表)",
+            ),
             ("layout", "varchar", "版式 statistics layout: long or wide"),
             ("park_name", "varchar", "园区名称 park name exactly as written (canonical names are in the marts)"),
-            ("park_key", "varchar", "园区键 the park name as a key: half-width, no spaces (matched against the registry's names and aliases)"),
+            (
+                "park_key",
+                "varchar",
+                "园区键 the park name as a key: half-width, no spaces (matched against the registry's names and aliases)",
+            ),
             ("year", "integer", "年份 data year of the value"),
             ("category", "varchar", "分类 category as written (forms, plans)"),
             ("seq_no", "integer", "序号 indicator number (HJ 274 forms, plans)"),
@@ -35,7 +44,11 @@ TABLES: dict[tuple[str, str], tuple[str, list[tuple[str, str, str]]]] = {
             ("unit", "varchar", "单位 unit as written"),
             ("value_text", "varchar", "原文 the cell's text as written (NULL for a plain number cell: see value)"),
             ("value", "double", "数值 the number, in the unit as written; percentages in percentage points"),
-            ("value_kind", "varchar", "值类型 number, marker, not_reported, not_applicable, blank, masked, text, date, formula_no_cache, invalid"),
+            (
+                "value_kind",
+                "varchar",
+                "值类型 number, marker, not_reported, not_applicable, blank, masked, text, date, formula_no_cache, invalid",
+            ),
             ("is_masked", "boolean", "是否打码 digits masked in the source (**.*)"),
             ("number_format", "varchar", "数字格式 the cell's number format where it matters (percent)"),
             ("requirement", "varchar", "要求 requirement as written (forms)"),
@@ -49,11 +62,16 @@ TABLES: dict[tuple[str, str], tuple[str, list[tuple[str, str, str]]]] = {
             ("attribute", "varchar", "指标属性 预期性 (expected) or 约束性 (binding)"),
             ("target_text", "varchar", "目标 target text as written (yearly targets)"),
             ("note", "varchar", "备注 note as written (预计 = preliminary)"),
-            ("duplicate_of", "varchar", "重复于 when this (park, year, label) repeats an earlier cell of the same file: that cell (sheet!A1); the earlier one is used"),
+            (
+                "duplicate_of",
+                "varchar",
+                "重复于 when this (park, year, label) repeats an earlier cell of the same file: that cell (sheet!A1); the earlier one is used",
+            ),
             ("load_seq", "bigint", "载入序号 load order of the file (a later load supersedes an earlier one)"),
             ("run_id", "varchar", "运行编号 the build that loaded the file"),
             ("loaded_at", "timestamp", "载入时间 when the file was loaded"),
-        ]),
+        ],
+    ),
     ("audit", "files"): (
         "文件登记 file registry: one row per file seen in INBOX and what the ingest did with it.",
         [
@@ -61,7 +79,11 @@ TABLES: dict[tuple[str, str], tuple[str, list[tuple[str, str, str]]]] = {
             ("file_name", "varchar not null", "文件名 path relative to INBOX (undecodable bytes shown as \\x..)"),
             ("file_sha256", "varchar not null", "文件指纹 SHA-256 of the bytes (empty for an entry that could not be read)"),
             ("file_size", "bigint", "文件大小 size in bytes"),
-            ("status", "varchar not null", "状态 loaded, duplicate (the same bytes as a loaded file, or the same content as the latest file loaded for the same parks and years) or rejected; superseded files are shown in marts.submissions"),
+            (
+                "status",
+                "varchar not null",
+                "状态 loaded, duplicate (the same bytes as a loaded file, or the same content as the latest file loaded for the same parks and years) or rejected; superseded files are shown in marts.submissions",
+            ),
             ("message", "varchar", "说明 why rejected, or which sheets were skipped"),
             ("templates", "varchar", "模板 templates found, comma-separated"),
             ("park_names", "varchar", "园区 park names as written, comma-separated"),
@@ -71,9 +93,14 @@ TABLES: dict[tuple[str, str], tuple[str, list[tuple[str, str, str]]]] = {
             ("run_id", "varchar", "运行编号 the build that saw the file"),
             ("first_seen_at", "timestamp", "首次发现 when the file was first seen"),
             ("loaded_at", "timestamp", "载入时间 when it was loaded"),
-            ("content_sha256", "varchar", "内容指纹 SHA-256 of what the file says (every value cell by template, park, year and indicator, not by position): the same form re-saved or exported has the same content"),
+            (
+                "content_sha256",
+                "varchar",
+                "内容指纹 SHA-256 of what the file says (every value cell by template, park, year and indicator, not by position): the same form re-saved or exported has the same content",
+            ),
             ("scope_sha256", "varchar", "范围指纹 SHA-256 of the templates, parks and years the file speaks for"),
-        ]),
+        ],
+    ),
     ("audit", "sheets"): (
         "工作表登记 sheet registry: every sheet of every file loaded, with the template recognised or why it was skipped.",
         [
@@ -88,7 +115,8 @@ TABLES: dict[tuple[str, str], tuple[str, list[tuple[str, str, str]]]] = {
             ("status", "varchar", "状态 loaded or skipped"),
             ("message", "varchar", "说明 why skipped"),
             ("n_observations", "integer", "观测值数 value cells"),
-        ]),
+        ],
+    ),
     ("audit", "findings"): (
         "单元格问题 cell-level findings of the ingest: masked digits, formulas without a value, text or NaN where a number belongs, repeated figures, sheets that could not be parsed.",
         [
@@ -98,10 +126,15 @@ TABLES: dict[tuple[str, str], tuple[str, list[tuple[str, str, str]]]] = {
             ("sheet", "varchar", "工作表 sheet (NULL: the whole file)"),
             ("cell", "varchar", "单元格 A1 cell (NULL: the whole sheet)"),
             ("severity", "varchar", "级别 info, warning or error"),
-            ("code", "varchar", "代码 masked, formula_no_cache, not_a_number, not_finite, duplicate_figure, sheet_error, unregistered_park, …"),
+            (
+                "code",
+                "varchar",
+                "代码 masked, formula_no_cache, not_a_number, not_finite, duplicate_figure, sheet_error, unregistered_park, …",
+            ),
             ("message", "varchar", "说明 what to look at, for a person"),
             ("found_at", "timestamp", "发现时间 when"),
-        ]),
+        ],
+    ),
     ("audit", "quarantine"): (
         "隔离 park-years kept out of the marts by a row-level failure of the quality gate. Active until new data for the park-year arrives and passes.",
         [
@@ -113,7 +146,8 @@ TABLES: dict[tuple[str, str], tuple[str, list[tuple[str, str, str]]]] = {
             ("reason", "varchar", "原因 every failing check, with value and cell"),
             ("quarantined_at", "timestamp", "隔离时间 when"),
             ("released_run_id", "varchar", "解除运行 build whose new data released it (NULL while active)"),
-        ]),
+        ],
+    ),
     ("audit", "runs"): (
         "运行记录 one row per build: status, exit code, counts, timings, report.",
         [
@@ -137,7 +171,8 @@ TABLES: dict[tuple[str, str], tuple[str, list[tuple[str, str, str]]]] = {
             ("full_refresh", "boolean", "全量重建 the marts were rebuilt whole (first build, or rules changed)"),
             ("timings", "varchar", "分阶段耗时 seconds per stage, JSON"),
             ("published_file", "varchar", "发布文件 identity of the serving file published (device:inode:size:mtime)"),
-        ]),
+        ],
+    ),
     ("audit", "dq_results"): (
         "质量检查结果 every expectation evaluated by the quality gate, per run and gate pass.",
         [
@@ -149,17 +184,23 @@ TABLES: dict[tuple[str, str], tuple[str, list[tuple[str, str, str]]]] = {
             ("success", "boolean", "通过 passed"),
             ("observed", "varchar", "观测值 observed value or count of unexpected rows"),
             ("unexpected_count", "bigint", "异常行数 rows that failed"),
-            ("failing_rows_sample", "varchar", "异常样本 JSON sample of failing rows, with park, year, indicator, value and file!sheet!cell"),
+            (
+                "failing_rows_sample",
+                "varchar",
+                "异常样本 JSON sample of failing rows, with park, year, indicator, value and file!sheet!cell",
+            ),
             ("kwargs", "varchar", "参数 the expectation's arguments, JSON"),
             ("pass", "integer", "轮次 gate pass (a quarantine or rejection makes dbt run again)"),
-        ]),
+        ],
+    ),
     ("audit", "table_counts"): (
         "表行数 rows per published table after each committed build (the gate compares with the last one).",
         [
             ("run_id", "varchar", "运行编号 build"),
             ("table_name", "varchar", "表 schema.table"),
             ("row_count", "bigint", "行数 rows"),
-        ]),
+        ],
+    ),
 }
 
 # Private to the build (never published): what this run changed, for the incremental models.
@@ -179,11 +220,36 @@ create table if not exists build.park_registry_extra (park_name varchar, aliases
 # costs DuckDB time even when it is NULL or constant: this keeps the nightly ingest of provincial
 # workbooks fast. Every other template is stored whole in raw.form_cells.
 OBSERVATIONS = ("raw", "observations")
-STATISTICS_SHEET_COLUMNS = ["load_seq", "sheet_index", "file_name", "file_sha256", "sheet", "template", "layout",
-                            "value_role", "run_id", "loaded_at"]
-STATISTICS_CELL_COLUMNS = ["load_seq", "sheet_index", "row_no", "col_no", "park_name", "park_key", "year", "label",
-                           "label_key", "unit", "value_text", "value", "value_kind", "number_format", "note",
-                           "duplicate_of"]
+STATISTICS_SHEET_COLUMNS = [
+    "load_seq",
+    "sheet_index",
+    "file_name",
+    "file_sha256",
+    "sheet",
+    "template",
+    "layout",
+    "value_role",
+    "run_id",
+    "loaded_at",
+]
+STATISTICS_CELL_COLUMNS = [
+    "load_seq",
+    "sheet_index",
+    "row_no",
+    "col_no",
+    "park_name",
+    "park_key",
+    "year",
+    "label",
+    "label_key",
+    "unit",
+    "value_text",
+    "value",
+    "value_kind",
+    "number_format",
+    "note",
+    "duplicate_of",
+]
 DERIVED = {  # columns of the view computed from stored ones (the same as the parser computes them)
     "cell": """(case when c.col_no <= 26 then chr(64 + c.col_no)
                  when c.col_no <= 702 then chr(64 + (c.col_no - 1) // 26) || chr(65 + (c.col_no - 1) % 26)
@@ -193,11 +259,11 @@ DERIVED = {  # columns of the view computed from stored ones (the same as the pa
 }
 PHYSICAL = {
     ("raw", "form_cells"): "原始观测值（表式）value cells of forms, plans, targets and registries (and of statistics "
-                           "written by versions before 2.1), all columns of raw.observations. Query raw.observations.",
+    "written by versions before 2.1), all columns of raw.observations. Query raw.observations.",
     ("raw", "statistics_cells"): "原始观测值（统计）value cells of statistics sheets, the columns that vary by cell. "
-                                 "Query raw.observations.",
+    "Query raw.observations.",
     ("raw", "statistics_sheets"): "统计表工作表 one row per statistics sheet loaded: what is the same for all its cells. "
-                                  "Query raw.observations.",
+    "Query raw.observations.",
 }
 
 
@@ -233,9 +299,11 @@ def observations_view() -> str:
         else:
             stats.append(f'null::{types[c]} as "{c}"')
     names = ", ".join(f'"{c}"' for c, _, _ in _columns(OBSERVATIONS))
-    return (f"create or replace view raw.observations as\nselect {names} from raw.form_cells\nunion all\n"
-            f"select {', '.join(stats)}\nfrom raw.statistics_cells c\n"
-            f"join raw.statistics_sheets s on s.load_seq = c.load_seq and s.sheet_index = c.sheet_index")
+    return (
+        f"create or replace view raw.observations as\nselect {names} from raw.form_cells\nunion all\n"
+        f"select {', '.join(stats)}\nfrom raw.statistics_cells c\n"
+        f"join raw.statistics_sheets s on s.load_seq = c.load_seq and s.sheet_index = c.sheet_index"
+    )
 
 
 def ddl() -> str:
@@ -268,18 +336,25 @@ def ensure(con: duckdb.DuckDBPyConnection) -> None:
     """Create what is missing and add columns a newer version introduced (history files live for
     years; a column added since is NULL in old rows). A history from before 2.1 kept every cell in
     the table raw.observations: it becomes raw.form_cells, and raw.observations the view over all."""
-    old = con.execute("select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = 'observations' "
-                      "and database_name = current_database()").fetchone()
+    old = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = 'observations' "
+        "and database_name = current_database()"
+    ).fetchone()
     if old and old[0]:
         con.execute("alter table raw.observations rename to form_cells")
     con.execute(ddl())
     physical = [t for t in TABLES if t != OBSERVATIONS] + list(PHYSICAL)
     for table in physical:
         schema, name = table
-        have = {r[0] for r in con.execute(
-            "select column_name from duckdb_columns() where schema_name=? and table_name=? "
-            "and database_name=current_database()", [schema, name]).fetchall()}
-        for c, t, _ in (_physical_columns(table) if table in PHYSICAL else _columns(table)):
+        have = {
+            r[0]
+            for r in con.execute(
+                "select column_name from duckdb_columns() where schema_name=? and table_name=? "
+                "and database_name=current_database()",
+                [schema, name],
+            ).fetchall()
+        }
+        for c, t, _ in _physical_columns(table) if table in PHYSICAL else _columns(table):
             if c not in have:
                 con.execute(f'alter table {schema}.{name} add column "{c}" {t.replace(" not null", "")}')
     con.execute(observations_view())

@@ -10,6 +10,7 @@ A build works on a copy and commits by rename, so a build killed at any point le
 as it was; the next build deletes the leftover copy. The serving file (WAREHOUSE) is made from the
 committed history and is never read back.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -25,6 +26,13 @@ from pathlib import Path
 import duckdb
 
 from . import schema
+
+
+def default_state_dir(warehouse: Path) -> Path:
+    """Beside the serving file, hidden: <folder>/.<name>.state (one history per serving file)."""
+    stem = warehouse.name[: -len(".duckdb")] if warehouse.name.endswith(".duckdb") else warehouse.name
+    return warehouse.parent / f".{stem}.state"
+
 
 # Written in the storage format of DuckDB 1.0, so that the serving file copied from it opens in
 # every client from DuckDB 1.0 on.
@@ -94,8 +102,9 @@ class StateStore:
                     if time.monotonic() >= deadline:
                         fh.seek(0)
                         holder = fh.read().strip() or "unknown"
-                        raise LockBusy(f"another build of this warehouse is running ({holder}); "
-                                       f"waited {timeout_s:g}s") from None
+                        raise LockBusy(
+                            f"another build of this warehouse is running ({holder}); waited {timeout_s:g}s"
+                        ) from None
                     time.sleep(0.2)
             fh.seek(0)
             fh.truncate()
@@ -146,18 +155,30 @@ class StateStore:
                                        order by started_at desc limit 1""").fetchall()
             # handled already: loaded, duplicates, and rejected files still in the inbox because they could
             # not be moved (a rejected file that was moved and sent again is judged again)
-            known = {(s, n) for s, n in con.execute(
-                """select file_sha256, file_name from audit.files where file_sha256 <> ''
-                   and (status in ('loaded', 'duplicate') or (status = 'rejected' and set_aside_as is null))""").fetchall()}
+            known = {
+                (s, n)
+                for s, n in con.execute(
+                    """select file_sha256, file_name from audit.files where file_sha256 <> ''
+                   and (status in ('loaded', 'duplicate') or (status = 'rejected' and set_aside_as is null))"""
+                ).fetchall()
+            }
         except duckdb.OutOfMemoryException:
             raise  # the memory cap, not a damaged store (the build names the setting)
         except duckdb.Error as exc:
-            raise StateFault(f"the history store {self.history} cannot be read ({_first_line(exc)}); "
-                             f"restore it from a backup, or move it away to rebuild from the inbox") from None
+            raise StateFault(
+                f"the history store {self.history} cannot be read ({_first_line(exc)}); "
+                f"restore it from a backup, or move it away to rebuild from the inbox"
+            ) from None
         finally:
             con.close()
-        return Snapshot(True, row[0][0] if row else None, published[0][0] if published else None,
-                        last[0][0] if last else None, known, self.history.stat().st_size)
+        return Snapshot(
+            True,
+            row[0][0] if row else None,
+            published[0][0] if published else None,
+            last[0][0] if last else None,
+            known,
+            self.history.stat().st_size,
+        )
 
     def begin(self) -> Path:
         """This build's copy of the history (made fresh when there is none yet)."""
@@ -203,13 +224,17 @@ class StateStore:
         except duckdb.OutOfMemoryException:
             raise  # the memory cap, not a damaged store (the build names the setting)
         except duckdb.Error as exc:
-            raise StateFault(f"the history store {path} cannot be opened ({_first_line(exc)}); restore it from a "
-                             f"backup, or move it away to rebuild from the inbox") from None
+            raise StateFault(
+                f"the history store {path} cannot be opened ({_first_line(exc)}); restore it from a "
+                f"backup, or move it away to rebuild from the inbox"
+            ) from None
 
     def _refuse_foreign_writer(self, path: Path) -> None:
         if foreign_writer(path):
-            raise StateFault(f"another program holds the history store {path} open for writing; only the build "
-                             f"may open it: close that program and run again")
+            raise StateFault(
+                f"another program holds the history store {path} open for writing; only the build "
+                f"may open it: close that program and run again"
+            )
 
 
 def foreign_writer(path: Path) -> bool:

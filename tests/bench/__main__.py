@@ -11,6 +11,7 @@ each in its own process, with the peak RSS of the whole process tree sampled eve
   builds   a full build from empty, a build with one more form, a build with nothing new,
            with the split by stage from the build's own JSON summary.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,7 +41,7 @@ def tree_rss(pid: int) -> int:
             continue
         try:
             stat = (p / "stat").read_text()
-            fields = stat[stat.rindex(")") + 2:].split()
+            fields = stat[stat.rindex(")") + 2 :].split()
             children.setdefault(int(fields[1]), []).append(int(p.name))
             rss[int(p.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
         except (OSError, ValueError, IndexError):
@@ -56,8 +57,9 @@ def tree_rss(pid: int) -> int:
 def measure(cmd: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT) -> tuple[float, int, str, int]:
     """Wall seconds, peak tree RSS, stdout and exit code of a command."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                            env={**os.environ, **(env or {})})
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env={**os.environ, **(env or {})}
+    )
     peak = 0
     done = threading.Event()
 
@@ -122,7 +124,8 @@ window w as (partition by park_name, indicator_name order by year)
 # the anchor carrying what every row of indicator_trends carries besides its numbers: where it came from
 WINDOW_SQL_LINEAGE = WINDOW_SQL.replace(
     "select park_name, indicator_name, year, value,",
-    "select park_name, indicator_name, year, value, source_file || '!' || source_sheet || '!' || source_cell as source,")
+    "select park_name, indicator_name, year, value, source_file || '!' || source_sheet || '!' || source_cell as source,",
+)
 # the same columns as the mart (issue 10's 18, unit_family and the lineage text), computed the plain
 # way: positional lags, the first year as base, no unit conversion, no registry, no gap rule. What a
 # statistician would write in DuckDB for that table; the comparison for the dbt model that also
@@ -212,10 +215,28 @@ def model_alone(history: Path, work: Path, model: str) -> float:
     work.mkdir(parents=True)
     db = work / "history.duckdb"
     shutil.copyfile(history, db)
-    subprocess.run([str(Path(PY).parent / "dbt"), "run", "--select", model, "--full-refresh", "--quiet",
-                    "--project-dir", str(ROOT), "--profiles-dir", str(ROOT), "--target-path", str(work / "target"),
-                    "--log-path", str(work / "logs")], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   env={**os.environ, "DBT_DUCKDB_PATH": str(db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"})
+    subprocess.run(
+        [
+            str(Path(PY).parent / "dbt"),
+            "run",
+            "--select",
+            model,
+            "--full-refresh",
+            "--quiet",
+            "--project-dir",
+            str(ROOT),
+            "--profiles-dir",
+            str(ROOT),
+            "--target-path",
+            str(work / "target"),
+            "--log-path",
+            str(work / "logs"),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "DBT_DUCKDB_PATH": str(db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+    )
     seconds = model_seconds(work / "target" / "run_results.json", model)
     shutil.rmtree(work, ignore_errors=True)
     return seconds
@@ -247,22 +268,38 @@ def main() -> None:
 
     rows: list[tuple[str, float, int, str]] = []
     stats = str(inbox / "statistics")
-    for label, code in [("anchor: pandas.read_excel(openpyxl) + melt", ANCHOR_PANDAS),
-                        ("anchor: python-calamine to_python", ANCHOR_CALAMINE),
-                        ("ours: ingest into the history store", OURS)]:
+    for label, code in [
+        ("anchor: pandas.read_excel(openpyxl) + melt", ANCHOR_PANDAS),
+        ("anchor: python-calamine to_python", ANCHOR_CALAMINE),
+        ("ours: ingest into the history store", OURS),
+    ]:
         wall, peak, out, rc = measure([PY, "-c", code, stats])
-        rows.append((f"{label} (31 wide workbooks)", wall, peak, out.strip().splitlines()[-1] if out.strip() else f"exit {rc}"))
+        rows.append(
+            (f"{label} (31 wide workbooks)", wall, peak, out.strip().splitlines()[-1] if out.strip() else f"exit {rc}")
+        )
         print(f"{rows[-1][0]:<62} {wall:8.1f} s {gib(peak):>10}  {rows[-1][3]}", flush=True)
 
     wh = base / "wh" / "parks.duckdb"
     shutil.rmtree(base / "wh", ignore_errors=True)
     shutil.rmtree(base / "reports", ignore_errors=True)
-    build = [PY, "-m", "ingest", "build", "--inbox", str(inbox), "--warehouse", str(wh), "--reports",
-             str(base / "reports"), "--exports", str(base / "exports"), "--json"]
+    build = [
+        PY,
+        "-m",
+        "ingest",
+        "build",
+        "--inbox",
+        str(inbox),
+        "--warehouse",
+        str(wh),
+        "--reports",
+        str(base / "reports"),
+        "--exports",
+        str(base / "exports"),
+        "--json",
+    ]
     splits = {}
     trends_s = 0.0
-    for label, prepare in [("build: full from empty", None), ("build: one more form", "form"),
-                           ("build: nothing new", None)]:
+    for label, prepare in [("build: full from empty", None), ("build: one more form", "form"), ("build: nothing new", None)]:
         if prepare == "form":
             one_more_form(inbox, a.scale)
         wall, peak, out, rc = measure(build)
@@ -276,16 +313,16 @@ def main() -> None:
         rows.append((label, wall, peak, note))
         print(f"{label:<62} {wall:8.1f} s {gib(peak):>10}  {note}", flush=True)
         if prepare is None and label.startswith("build: full"):
-            trends_s = model_seconds(wh.parent / ".parks.state" / "dbt" / "target" / "run_results.json",
-                                     "indicator_trends")
+            trends_s = model_seconds(wh.parent / ".parks.state" / "dbt" / "target" / "run_results.json", "indicator_trends")
 
     history = wh.parent / ".parks.state" / "history.duckdb"
     alone_s = model_alone(history, base / "alone", "indicator_trends")
     anchors: dict[str, float] = {}
     for key, label, sql in [
-            ("plain", "anchor: plain DuckDB window query, YoY/CAGR over all facts", WINDOW_SQL),
-            ("lineage", "anchor: the same, with the lineage text file!sheet!cell", WINDOW_SQL_LINEAGE),
-            ("same", "anchor: plain window query, the mart's 20 columns", WINDOW_SQL_SAME_COLUMNS)]:
+        ("plain", "anchor: plain DuckDB window query, YoY/CAGR over all facts", WINDOW_SQL),
+        ("lineage", "anchor: the same, with the lineage text file!sheet!cell", WINDOW_SQL_LINEAGE),
+        ("same", "anchor: plain window query, the mart's 20 columns", WINDOW_SQL_SAME_COLUMNS),
+    ]:
         wall, peak, out, rc = measure([PY, "-c", ANCHOR_WINDOW, str(history), sql, MEMORY_LIMIT])
         q = out.split()
         if len(q) > 2:
@@ -297,9 +334,15 @@ def main() -> None:
     if out.strip():
         print(f"{'anchor: only writing the 18 columns of issue 10, no computation':<62} {float(out.split()[-1]):8.1f} s")
     print(f"{'ours: dbt model indicator_trends in the full build (a table)':<62} {trends_s:8.1f} s")
-    ratios = ", ".join(f"{alone_s / anchors[k]:.2f}x the {name} table" for k, name in
-                       [("plain", "plain query's"), ("lineage", "plain query with lineage"),
-                        ("same", "same-columns query's")] if anchors.get(k))
+    ratios = ", ".join(
+        f"{alone_s / anchors[k]:.2f}x the {name} table"
+        for k, name in [
+            ("plain", "plain query's"),
+            ("lineage", "plain query with lineage"),
+            ("same", "same-columns query's"),
+        ]
+        if anchors.get(k)
+    )
     print(f"{'ours: dbt model indicator_trends alone, full refresh (a table)':<62} {alone_s:8.1f} s  {ratios}")
     print(f"(DuckDB memory cap for the model and every anchor: {MEMORY_LIMIT})")
     sizes = {p.name: p.stat().st_size for p in (history, wh) if p.exists()}

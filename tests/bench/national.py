@@ -6,6 +6,7 @@ Smaller scales shrink the number of parks, forms, plans and targets; the shape s
 
     python -m tests.bench.national --scale 0.1 --out /tmp/national_0.1
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,25 +29,47 @@ PLANS_AT_FULL = 31
 # (name, unit, kind, start, yearly growth): kind level grows, share moves in percentage points
 # within 0-100, rate is a yearly growth in %, marker is 达标/未达标
 NAMED = [
-    ("地区生产总值", "亿元", "level", 300.0, 0.07), ("地区生产总值增速", "%", "rate", 7.0, 0.0),
-    ("工业增加值", "亿元", "level", 120.0, 0.08), ("规上工业总产值", "亿元", "level", 500.0, 0.07),
-    ("规上工业总产值增速", "%", "rate", 6.0, 0.0), ("一般公共预算收入", "亿元", "level", 30.0, 0.06),
-    ("一般公共预算收入增速", "%", "rate", 6.0, 0.0), ("常住人口", "万人", "level", 40.0, 0.01),
-    ("研发经费支出", "亿元", "level", 8.0, 0.10), ("高新技术企业数", "家", "level", 200.0, 0.09),
-    ("实际使用外资", "亿美元", "level", 3.0, 0.04), ("行政区划面积", "平方公里", "flat", 150.0, 0.0),
-    ("年综合能源消费量", "万吨标准煤", "level", 60.0, 0.02), ("园区二氧化碳排放量", "万吨", "level", 12.0, 0.0),
-    ("受入电量", "万千瓦时", "level", 90000.0, 0.03), ("送出电量", "万千瓦时", "level", 5000.0, 0.02),
-    ("绿色电力消费量", "万千瓦时", "level", 20000.0, 0.12), ("受入热力", "吉焦", "level", 400000.0, 0.01),
-    ("送出热力", "吉焦", "level", 20000.0, 0.01), ("清洁能源消费占比", "%", "share", 60.0, 2.0),
-    ("工业固体废弃物综合利用率", "%", "share", 85.0, 0.5), ("余热余冷余压综合利用率", "%", "share", 45.0, 1.0),
-    ("工业用水重复利用率", "%", "share", 82.0, 0.5), ("每万元GDP用水量", "立方米", "level", 9.0, -0.04),
-    ("空气优良天数比例", "%", "share", 75.0, 0.5), ("全社会研发投入占GDP比重", "%", "share", 3.0, 0.1),
-    ("城镇登记失业率", "%", "share", 3.0, -0.02), ("居民人均可支配收入", "万元", "level", 4.0, 0.06),
-    ("居民人均可支配收入增速", "%", "rate", 6.0, 0.0), ("工业投资增速", "%", "rate", 8.0, 0.0),
+    ("地区生产总值", "亿元", "level", 300.0, 0.07),
+    ("地区生产总值增速", "%", "rate", 7.0, 0.0),
+    ("工业增加值", "亿元", "level", 120.0, 0.08),
+    ("规上工业总产值", "亿元", "level", 500.0, 0.07),
+    ("规上工业总产值增速", "%", "rate", 6.0, 0.0),
+    ("一般公共预算收入", "亿元", "level", 30.0, 0.06),
+    ("一般公共预算收入增速", "%", "rate", 6.0, 0.0),
+    ("常住人口", "万人", "level", 40.0, 0.01),
+    ("研发经费支出", "亿元", "level", 8.0, 0.10),
+    ("高新技术企业数", "家", "level", 200.0, 0.09),
+    ("实际使用外资", "亿美元", "level", 3.0, 0.04),
+    ("行政区划面积", "平方公里", "flat", 150.0, 0.0),
+    ("年综合能源消费量", "万吨标准煤", "level", 60.0, 0.02),
+    ("园区二氧化碳排放量", "万吨", "level", 12.0, 0.0),
+    ("受入电量", "万千瓦时", "level", 90000.0, 0.03),
+    ("送出电量", "万千瓦时", "level", 5000.0, 0.02),
+    ("绿色电力消费量", "万千瓦时", "level", 20000.0, 0.12),
+    ("受入热力", "吉焦", "level", 400000.0, 0.01),
+    ("送出热力", "吉焦", "level", 20000.0, 0.01),
+    ("清洁能源消费占比", "%", "share", 60.0, 2.0),
+    ("工业固体废弃物综合利用率", "%", "share", 85.0, 0.5),
+    ("余热余冷余压综合利用率", "%", "share", 45.0, 1.0),
+    ("工业用水重复利用率", "%", "share", 82.0, 0.5),
+    ("每万元GDP用水量", "立方米", "level", 9.0, -0.04),
+    ("空气优良天数比例", "%", "share", 75.0, 0.5),
+    ("全社会研发投入占GDP比重", "%", "share", 3.0, 0.1),
+    ("城镇登记失业率", "%", "share", 3.0, -0.02),
+    ("居民人均可支配收入", "万元", "level", 4.0, 0.06),
+    ("居民人均可支配收入增速", "%", "rate", 6.0, 0.0),
+    ("工业投资增速", "%", "rate", 8.0, 0.0),
 ]
-FILLER_UNITS = [("万元", "level", 5000.0, 0.05), ("吨", "level", 20000.0, 0.02), ("%", "share", 50.0, 0.5),
-                ("个", "level", 30.0, 0.03), ("人", "level", 8000.0, 0.02), ("万吨", "level", 5.0, 0.02),
-                ("亿元", "level", 10.0, 0.06), ("立方米", "level", 80000.0, 0.01)]
+FILLER_UNITS = [
+    ("万元", "level", 5000.0, 0.05),
+    ("吨", "level", 20000.0, 0.02),
+    ("%", "share", 50.0, 0.5),
+    ("个", "level", 30.0, 0.03),
+    ("人", "level", 8000.0, 0.02),
+    ("万吨", "level", 5.0, 0.02),
+    ("亿元", "level", 10.0, 0.06),
+    ("立方米", "level", 80000.0, 0.01),
+]
 
 
 def indicators() -> list[tuple[str, str, str, float, float]]:
@@ -150,8 +173,12 @@ def generate(out: Path, scale: float, seed: int = 20250101) -> dict[str, int]:
     wide = wide_workbooks(out, scale, rng)
     f = forms(out, scale, rng)
     pt = plans_and_targets(out, scale)
-    return {"statistics": len(wide), "forms": len(f), "plans_and_targets": len(pt),
-            "figures": sum(len(p) for p in park_names(scale)) * INDICATORS * len(YEARS)}
+    return {
+        "statistics": len(wide),
+        "forms": len(f),
+        "plans_and_targets": len(pt),
+        "figures": sum(len(p) for p in park_names(scale)) * INDICATORS * len(YEARS),
+    }
 
 
 def one_more_form(out: Path, scale: float, name: str = "extra") -> Path:

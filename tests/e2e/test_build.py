@@ -1,4 +1,5 @@
 """`parks build` end to end: exit codes, publication, nothing new, the JSON summary, corrections."""
+
 from __future__ import annotations
 
 import json
@@ -33,7 +34,7 @@ def test_samples_publish_then_nothing_new(tmp_path, samples_dir):
     again = run_build(inbox, wh)
     assert again.returncode == 0, out(again)
     assert "nothing new" in again.stdout
-    assert sha(wh) == published                                             # not rewritten
+    assert sha(wh) == published  # not rewritten
     assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == reports_before  # no report folder
     history = wh.parent / ".parks.state" / "history.duckdb"
     assert q(history, "select status from audit.runs order by started_at") == [("published",), ("nothing new",)]
@@ -63,32 +64,59 @@ def test_make_build_prints_the_code_and_parks_returns_it(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "x.xlsx").write_bytes(b"not a workbook")
-    env = {**os.environ, "INBOX": str(inbox), "WAREHOUSE": str(tmp_path / "wh" / "parks.duckdb"),
-           "REPORTS": str(tmp_path / "r"), "EXPORTS": str(tmp_path / "e")}
-    parks = subprocess.run([str(ROOT / ".venv" / "bin" / "parks"), "build", "--quiet"], cwd=ROOT, env=env,
-                           capture_output=True, text=True, timeout=600)
+    env = {
+        **os.environ,
+        "INBOX": str(inbox),
+        "WAREHOUSE": str(tmp_path / "wh" / "parks.duckdb"),
+        "REPORTS": str(tmp_path / "r"),
+        "EXPORTS": str(tmp_path / "e"),
+    }
+    parks = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "parks"), "build", "--quiet"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert parks.returncode == 10, out(parks)
-    assert parks.stdout.count("\n") == 1 and "exit 10" in parks.stdout   # --quiet: the summary line only
+    assert parks.stdout.count("\n") == 1 and "exit 10" in parks.stdout  # --quiet: the summary line only
     (inbox / "y.xlsx").write_bytes(b"not a workbook either")
     make = subprocess.run(["make", "-s", "build"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    assert make.returncode == 2 and "exit code 10" in make.stdout        # make's own 2, the real code printed
+    assert make.returncode == 2 and "exit code 10" in make.stdout  # make's own 2, the real code printed
 
 
 def test_relative_paths_from_another_folder_and_clean_operator_output(tmp_path, samples_dir):
     """A scheduler's cron line: relative paths, run from its own folder (dbt runs in the project)."""
     shutil.copytree(samples_dir, tmp_path / "in")
-    proc = subprocess.run([str(ROOT / ".venv" / "bin" / "parks"), "build", "--inbox", "in", "--warehouse",
-                           "wh/parks.duckdb", "--reports", "r", "--exports", "e"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=900, env={**os.environ, "TERM": "xterm-256color"})
+    proc = subprocess.run(
+        [
+            str(ROOT / ".venv" / "bin" / "parks"),
+            "build",
+            "--inbox",
+            "in",
+            "--warehouse",
+            "wh/parks.duckdb",
+            "--reports",
+            "r",
+            "--exports",
+            "e",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, "TERM": "xterm-256color"},
+    )
     assert proc.returncode == 0, out(proc)
     assert q(tmp_path / "wh" / "parks.duckdb", "select count(*) from marts.system_verdict")[0][0] >= 1
     assert (tmp_path / "e" / "assessment").is_dir() and (tmp_path / "r" / "latest" / "overview.html").is_file()
     log = proc.stderr
-    assert "\x1b[" not in log                                              # not a terminal: no ANSI code
+    assert "\x1b[" not in log  # not a terminal: no ANSI code
     assert re.search(r"^ingest: 5 loaded \(169 observations\), 0 duplicate, 0 rejected \[[\d.]+ s\]$", log, re.M)
     assert re.search(r"^dbt: ok, PASS=\d+ .*\[[\d.]+ s\]$", log, re.M)
     assert re.search(r"^quality gate pass 1: \d+ expectations, \d+ failed \[[\d.]+ s\]$", log, re.M)
-    assert len(log.splitlines()) < 20, log                                  # dbt's node lines stay in its log
+    assert len(log.splitlines()) < 20, log  # dbt's node lines stay in its log
 
 
 def test_missing_inbox_is_an_error(tmp_path):
@@ -102,8 +130,16 @@ def test_corrections_supersede_form_by_park_year_and_statistics_figure_by_figure
     inbox = tmp_path / "inbox"
     write_xlsx(inbox / "march.xlsx", {"s": form_rows("张家港经济技术开发区", 2019, small_form_body(staff=50000))})
     header = ["园区名称", "年份", "指标", "单位", "数值", "备注"]
-    write_xlsx(inbox / "prelim.xlsx", {"s": [header, ["甲园区", 2023, "地区生产总值", "亿元", 100, "预计"],
-                                             ["甲园区", 2023, "常住人口", "万人", 50, None]]})
+    write_xlsx(
+        inbox / "prelim.xlsx",
+        {
+            "s": [
+                header,
+                ["甲园区", 2023, "地区生产总值", "亿元", 100, "预计"],
+                ["甲园区", 2023, "常住人口", "万人", 50, None],
+            ]
+        },
+    )
     wh = tmp_path / "wh" / "parks.duckdb"
     assert run_build(inbox, wh).returncode == 0
     # the corrected form names the park by its alias, with full-width spaces: the same park
@@ -114,39 +150,65 @@ def test_corrections_supersede_form_by_park_year_and_statistics_figure_by_figure
     proc = run_build(inbox, wh)
     assert proc.returncode == 0, out(proc)
     assert q(wh, "select file_name, status, superseded_by from marts.submissions order by load_seq") == [
-        ("march.xlsx", "superseded", "april.xlsx"), ("prelim.xlsx", "partly_superseded", "final.xlsx"),
-        ("april.xlsx", "current", None), ("final.xlsx", "current", None)]
-    assert q(wh, "select value from marts.indicator_values where park_name='张家港经济技术开发区' "
-                 "and indicator_name='年末从业人口'") == [(52300.0,)]
-    assert q(wh, "select indicator_name, value, source_file, is_preliminary from marts.indicator_values "
-                 "where park_name='甲园区' order by 1") == [("地区生产总值", 101.5, "final.xlsx", False),
-                                                           ("常住人口", 50.0, "prelim.xlsx", False)]
+        ("march.xlsx", "superseded", "april.xlsx"),
+        ("prelim.xlsx", "partly_superseded", "final.xlsx"),
+        ("april.xlsx", "current", None),
+        ("final.xlsx", "current", None),
+    ]
+    assert q(
+        wh,
+        "select value from marts.indicator_values where park_name='张家港经济技术开发区' and indicator_name='年末从业人口'",
+    ) == [(52300.0,)]
+    assert q(
+        wh,
+        "select indicator_name, value, source_file, is_preliminary from marts.indicator_values "
+        "where park_name='甲园区' order by 1",
+    ) == [("地区生产总值", 101.5, "final.xlsx", False), ("常住人口", 50.0, "prelim.xlsx", False)]
     # raw keeps both forms with the park as written (the alias, taken out of its '园区名称：' line);
     # the park registry shows the spellings seen
     assert q(wh, "select distinct park_name from raw.observations where template='eip_form' order by 1") == [
-        ("张家港经开区",), ("张家港经济技术开发区",)]
+        ("张家港经开区",),
+        ("张家港经济技术开发区",),
+    ]
     assert q(wh, "select names_as_written from marts.parks where park_name='张家港经济技术开发区'") == [
-        ("张家港经开区|张家港经济技术开发区",)]
+        ("张家港经开区|张家港经济技术开发区",)
+    ]
 
 
 def test_rules_changed_rebuilds_the_marts_whole(tmp_path, samples_dir, monkeypatch):
     """A corrected threshold is a one-line change in a seed, and applies to every year already loaded."""
     project = tmp_path / "project"
     top_level = {".venv", ".git", "target", "logs", "warehouse", "reports", "exports"}
-    shutil.copytree(ROOT, project, ignore=lambda d, names: [n for n in names if n == "__pycache__"
-                                                            or (Path(d) == ROOT and n in top_level)])
+    shutil.copytree(
+        ROOT,
+        project,
+        ignore=lambda d, names: [n for n in names if n == "__pycache__" or (Path(d) == ROOT and n in top_level)],
+    )
     inbox = copy_samples(tmp_path / "inbox")
     wh = tmp_path / "wh" / "parks.duckdb"
-    cmd = [str(ROOT / ".venv" / "bin" / "python"), "-m", "ingest", "build", "--inbox", str(inbox),
-           "--warehouse", str(wh), "--reports", str(tmp_path / "r"), "--exports", str(tmp_path / "e")]
+    cmd = [
+        str(ROOT / ".venv" / "bin" / "python"),
+        "-m",
+        "ingest",
+        "build",
+        "--inbox",
+        str(inbox),
+        "--warehouse",
+        str(wh),
+        "--reports",
+        str(tmp_path / "r"),
+        "--exports",
+        str(tmp_path / "e"),
+    ]
     first = subprocess.run(cmd, cwd=project, capture_output=True, text=True, timeout=900)
     assert first.returncode == 0, out(first)
-    assert q(wh, "select passed from marts.eip_assessment where seq_no = 29") == [(True,)]   # 41.35 ≥ 15
+    assert q(wh, "select passed from marts.eip_assessment where seq_no = 29") == [(True,)]  # 41.35 ≥ 15
     thresholds = project / "seeds" / "hj274_2015" / "hj274_2015__thresholds.csv"
     text = thresholds.read_text(encoding="utf-8")
     assert "hj274_2015,hj29,always,,,,>=,15," in text
-    thresholds.write_text(text.replace("hj274_2015,hj29,always,,,,>=,15,", "hj274_2015,hj29,always,,,,>=,45,"),
-                          encoding="utf-8")
+    thresholds.write_text(
+        text.replace("hj274_2015,hj29,always,,,,>=,15,", "hj274_2015,hj29,always,,,,>=,45,"), encoding="utf-8"
+    )
     second = subprocess.run(cmd, cwd=project, capture_output=True, text=True, timeout=900)
     assert second.returncode == 0, out(second)
     assert "rebuilt whole" in second.stderr
@@ -159,6 +221,7 @@ def test_an_incremental_build_equals_a_full_build_of_the_same_files(tmp_path, sa
     import duckdb
 
     from tests.e2e.test_gate import new_form
+
     inbox = copy_samples(tmp_path / "inbox")
     nightly = tmp_path / "nightly" / "parks.duckdb"
     assert run_build(inbox, nightly).returncode == 0
@@ -172,16 +235,28 @@ def test_an_incremental_build_equals_a_full_build_of_the_same_files(tmp_path, sa
     with duckdb.connect() as con:
         con.execute(f"attach '{nightly}' as a (read_only)")
         con.execute(f"attach '{whole}' as b (read_only)")
-        marts = [t for (t,) in con.execute("select distinct table_name from duckdb_columns() where database_name = 'a' "
-                                           "and schema_name = 'marts' order by 1").fetchall()]
+        marts = [
+            t
+            for (t,) in con.execute(
+                "select distinct table_name from duckdb_columns() where database_name = 'a' "
+                "and schema_name = 'marts' order by 1"
+            ).fetchall()
+        ]
         assert len(marts) > 10
         for t in marts:
-            cols = [c for (c,) in con.execute("select column_name from duckdb_columns() where database_name = 'a' and "
-                                              "schema_name = 'marts' and table_name = ? order by column_index", [t]).fetchall()
-                    if c not in ("run_id", "load_seq", "superseded_by_seq") and not c.endswith("_at")]
+            cols = [
+                c
+                for (c,) in con.execute(
+                    "select column_name from duckdb_columns() where database_name = 'a' and "
+                    "schema_name = 'marts' and table_name = ? order by column_index",
+                    [t],
+                ).fetchall()
+                if c not in ("run_id", "load_seq", "superseded_by_seq") and not c.endswith("_at")
+            ]
             sel = ", ".join(f'"{c}"' for c in cols)
             for x, y in (("a", "b"), ("b", "a")):
-                diff = con.execute(f'select {sel} from {x}.marts."{t}" except all select {sel} from {y}.marts."{t}"'
-                                   ).fetchall()
+                diff = con.execute(
+                    f'select {sel} from {x}.marts."{t}" except all select {sel} from {y}.marts."{t}"'
+                ).fetchall()
                 assert diff == [], f"marts.{t}: rows of {x} not in {y}: {diff[:3]}"
         assert con.execute("select count(*) from a.marts.system_assessment where park_name = '新园区'").fetchone()[0] > 0

@@ -1,6 +1,7 @@
 """The serving file for every client: DuckDB 1.0.0 reads every published relation and SQLAlchemy
 (duckdb-engine, as Superset uses it) reflects every column with a concrete type; no nested types;
 every table and column documented; every example query returns rows on the samples."""
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,19 @@ def old_client_python(pins: dict[str, str] = OLD_CLIENT) -> Path:
     py = venv / "bin" / "python"
     if not (venv / ".ready").exists():
         subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
-        r = subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                            *[f"{k}=={v}" for k, v in pins.items()]], capture_output=True, text=True)
+        r = subprocess.run(
+            [
+                str(py),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                *[f"{k}=={v}" for k, v in pins.items()],
+            ],
+            capture_output=True,
+            text=True,
+        )
         assert r.returncode == 0, r.stdout + r.stderr
         (venv / ".ready").write_text("ok")
     return py
@@ -72,14 +84,22 @@ def test_every_relation_reads_in_duckdb_1_0_and_reflects_with_concrete_types(wh)
     assert r.returncode == 0, r.stderr[-3000:]
     got = json.loads(r.stdout)
     assert got["version"] == OLD_CLIENT["duckdb"]
-    current = {f"{s}.{t}" for s, t in q(wh, """select table_schema, table_name from information_schema.tables
-                                              where table_schema in ('raw', 'audit', 'reference', 'marts')""")}
+    current = {
+        f"{s}.{t}"
+        for s, t in q(
+            wh,
+            """select table_schema, table_name from information_schema.tables
+                                              where table_schema in ('raw', 'audit', 'reference', 'marts')""",
+        )
+    }
     assert set(got["rows"]) == set(current) and len(current) > 30
     assert got["rows"]["marts.eip_assessment"] == 32 and got["rows"]["raw.observations"] == 169
     untyped = {c: t for c, t in got["types"].items() if t in ("NullType", "NULLTYPE")}
     assert not untyped
-    assert len(got["types"]) == q(wh, "select count(*) from duckdb_columns() where schema_name in "
-                                      "('raw', 'audit', 'reference', 'marts')")[0][0]
+    assert (
+        len(got["types"])
+        == q(wh, "select count(*) from duckdb_columns() where schema_name in ('raw', 'audit', 'reference', 'marts')")[0][0]
+    )
 
 
 NOTEBOOK = """
@@ -105,10 +125,13 @@ def test_superset_and_jupyter_read_the_file_with_sqlalchemy_2_0(wh):
 
 
 def test_published_relations_are_flat_and_in_the_old_storage_format(wh):
-    nested = q(wh, """select schema_name, table_name, column_name, data_type from duckdb_columns()
+    nested = q(
+        wh,
+        """select schema_name, table_name, column_name, data_type from duckdb_columns()
                       where schema_name in ('raw', 'audit', 'reference', 'marts')
                         and (data_type like '%[]' or data_type like 'STRUCT%' or data_type like 'MAP%'
-                             or data_type like 'UNION%')""")
+                             or data_type like 'UNION%')""",
+    )
     assert nested == []
     with duckdb.connect(str(wh), read_only=True) as con:
         tags = con.execute("select tags from duckdb_databases() where database_name = current_database()").fetchall()
@@ -119,17 +142,26 @@ def test_published_relations_are_flat_and_in_the_old_storage_format(wh):
 
 
 def test_every_table_and_column_is_documented(wh):
-    undocumented = q(wh, """select schema_name || '.' || table_name || '.' || column_name from duckdb_columns()
+    undocumented = q(
+        wh,
+        """select schema_name || '.' || table_name || '.' || column_name from duckdb_columns()
                             where schema_name in ('raw', 'audit', 'reference', 'marts')
-                              and (comment is null or trim(comment) = '')""")
+                              and (comment is null or trim(comment) = '')""",
+    )
     assert undocumented == []
-    tables = q(wh, """select schema_name || '.' || table_name from duckdb_tables()
-                      where schema_name in ('raw', 'audit', 'reference', 'marts') and (comment is null or trim(comment) = '')""")
+    tables = q(
+        wh,
+        """select schema_name || '.' || table_name from duckdb_tables()
+                      where schema_name in ('raw', 'audit', 'reference', 'marts') and (comment is null or trim(comment) = '')""",
+    )
     assert tables == []
-    unrendered = q(wh, r"""select schema_name || '.' || table_name || '.' || column_name, comment from duckdb_columns()
+    unrendered = q(
+        wh,
+        r"""select schema_name || '.' || table_name || '.' || column_name, comment from duckdb_columns()
                            where schema_name in ('raw', 'audit', 'reference', 'marts')
                              and (comment like '%{{%' or comment like '%}}%' or regexp_matches(comment, '\bvar\s*\(')
-                                  or comment = 'None')""")
+                                  or comment = 'None')""",
+    )
     assert unrendered == []
 
 
@@ -155,14 +187,34 @@ def test_readme_links_and_make_targets_resolve():
 def test_dbt_docs_have_an_overview_and_exposures_and_generate_on_the_published_file(wh, tmp_path):
     """What `make docs` does, on the published file opened read-only (profile target serving)."""
     dbt = Path(sys.executable).parent / "dbt"
-    proc = subprocess.run([str(dbt), "docs", "generate", "--profiles-dir", str(ROOT), "--project-dir", str(ROOT),
-                           "--target", "serving", "--target-path", str(tmp_path / "t"), "--log-path",
-                           str(tmp_path / "logs"), "--no-use-colors"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=600,
-                          env={**__import__("os").environ, "DBT_DUCKDB_PATH": str(wh)})
+    proc = subprocess.run(
+        [
+            str(dbt),
+            "docs",
+            "generate",
+            "--profiles-dir",
+            str(ROOT),
+            "--project-dir",
+            str(ROOT),
+            "--target",
+            "serving",
+            "--target-path",
+            str(tmp_path / "t"),
+            "--log-path",
+            str(tmp_path / "logs"),
+            "--no-use-colors",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**__import__("os").environ, "DBT_DUCKDB_PATH": str(wh)},
+    )
     assert proc.returncode == 0, proc.stdout[-3000:]
     manifest = json.loads((tmp_path / "t" / "manifest.json").read_text(encoding="utf-8"))
-    overview = next(d for d in manifest["docs"].values() if d["name"] == "__overview__" and d["package_name"] == "park_indicators")
+    overview = next(
+        d for d in manifest["docs"].values() if d["name"] == "__overview__" and d["package_name"] == "park_indicators"
+    )
     for section in ("## Layers", "## How to query it", "## From a cell to a verdict"):
         assert section in overview["block_contents"]
     exposures = {e["name"]: e for e in manifest["exposures"].values()}

@@ -2,6 +2,7 @@
 overview page, Parquet of every mart. Built from the bundled samples with the real `parks build`;
 the workbooks are read back with openpyxl (and with our own parser, through calamine) and compared
 with the marts and with numbers worked out by hand."""
+
 from __future__ import annotations
 
 import re
@@ -32,6 +33,7 @@ def built(tmp_path_factory) -> dict[str, Path]:
 
 def rows(wh: Path, sql: str, params: list | None = None) -> list[dict]:
     import duckdb
+
     with duckdb.connect(str(wh), read_only=True) as con:
         cur = con.execute(sql, params or [])
         names = [d[0] for d in cur.description]
@@ -51,10 +53,16 @@ def indicator_rows(ws) -> dict[int, tuple]:
 
 
 def test_every_park_with_something_to_assess_gets_a_workbook_with_form_plan_and_target_sheets(built):
-    parks = [p for (p,) in q(built["wh"], """select park_name from marts.parks where park_name in (
+    parks = [
+        p
+        for (p,) in q(
+            built["wh"],
+            """select park_name from marts.parks where park_name in (
                                                 select park_name from marts.system_assessment union
                                                 select park_name from marts.plan_progress union
-                                                select park_name from marts.target_tracking)""")]
+                                                select park_name from marts.target_tracking)""",
+        )
+    ]
     books = sorted(p.name for p in (built["exports"] / "assessment").glob("*.xlsx"))
     assert books == sorted(f"{p}.xlsx" for p in parks) == ["吴江区.xlsx", f"{ZJG}.xlsx", "示例高新区.xlsx"]
     wb = openpyxl.load_workbook(built["exports"] / "assessment" / f"{ZJG}.xlsx")
@@ -74,6 +82,7 @@ def test_form_sheet_has_the_official_layout_of_the_sample(built):
 
     def body_merges(sheet, cols: str) -> set[str]:
         return {str(r) for r in sheet.merged_cells.ranges if str(r)[0] in cols and r.min_row > 5}
+
     assert body_merges(ws, "AB") == body_merges(sample, "AB")
 
 
@@ -88,16 +97,23 @@ def test_exported_form_reads_back_as_the_form_that_was_filed(built):
 
     def key(o):
         return (o.label, o.value, o.seq_no, o.requirement, o.selection, o.category)
+
     assert {o.cell: key(o) for o in form.observations} == {o.cell: key(o) for o in filed.observations}
-    units = {o.cell: o.unit for o in form.observations if o.unit != next(f.unit for f in filed.observations if f.cell == o.cell)}
+    units = {
+        o.cell: o.unit for o in form.observations if o.unit != next(f.unit for f in filed.observations if f.cell == o.cell)
+    }
     assert units == {"G51": "%"}
 
 
 def test_form_values_verdicts_and_gaps_equal_the_marts(built):
     ws = openpyxl.load_workbook(built["exports"] / "assessment" / f"{ZJG}.xlsx")["2019年"]
     lines = indicator_rows(ws)
-    marts = rows(built["wh"], "select * from marts.system_assessment where park_name = ? and system_code = 'hj274_2015' "
-                              "and year = 2019 order by seq_no", [ZJG])
+    marts = rows(
+        built["wh"],
+        "select * from marts.system_assessment where park_name = ? and system_code = 'hj274_2015' "
+        "and year = 2019 order by seq_no",
+        [ZJG],
+    )
     assert sorted(lines) == [m["seq_no"] for m in marts] == list(range(1, 33))
     for m in marts:
         r = lines[m["seq_no"]]
@@ -117,7 +133,7 @@ def test_form_numbers_worked_out_by_hand(built):
     lines = indicator_rows(openpyxl.load_workbook(built["exports"] / "assessment" / f"{ZJG}.xlsx")["2019年"])
     assert lines[2][7] == pytest.approx(985600 / 52300)
     assert lines[3][8] == L("status.fail")
-    assert lines[3][9] == pytest.approx(1012300 * 1.15 ** 3 - 985600)
+    assert lines[3][9] == pytest.approx(1012300 * 1.15**3 - 985600)
     assert "1,539,581.76" in lines[3][10]
 
 
@@ -137,13 +153,18 @@ def test_plan_and_target_sheets_equal_the_marts(built):
     for p in plan:
         r = got[p["indicator_name"]]
         assert (r[10], r[18]) == (p["latest_year"], L(f"plan.status.{p['status']}"))
-        for col, name in ((11, "latest_value"), (12, "progress"), (14, "path_value"), (15, "remaining"),
-                          (17, "required_rate")):
+        for col, name in (
+            (11, "latest_value"),
+            (12, "progress"),
+            (14, "path_value"),
+            (15, "remaining"),
+            (17, "required_rate"),
+        ):
             assert r[col] == (pytest.approx(p[name]) if p[name] is not None else None)
 
     targets = rows(built["wh"], "select * from marts.target_tracking where park_name = '吴江区'")
     ws = openpyxl.load_workbook(built["exports"] / "assessment" / "吴江区.xlsx")[L("target.sheet")]
-    assert ws["A2"].value == L("target.counts", met=0, missed=0, unjudged=12)   # no 2024 figures yet
+    assert ws["A2"].value == L("target.counts", met=0, missed=0, unjudged=12)  # no 2024 figures yet
     got = {(r[0], r[1]): r for r in ws.iter_rows(min_row=4, values_only=True)}
     assert len(got) == len(targets) > 0
     for t in targets:
@@ -156,8 +177,14 @@ def test_plan_and_target_sheets_equal_the_marts(built):
 
 
 def test_parquet_of_every_mart(built):
-    marts = {t: n for t, n in q(built["wh"], "select table_name, estimated_size from duckdb_tables() where schema_name = 'marts' "
-                                             "union all select view_name, null from duckdb_views() where schema_name = 'marts'")}
+    marts = {
+        t: n
+        for t, n in q(
+            built["wh"],
+            "select table_name, estimated_size from duckdb_tables() where schema_name = 'marts' "
+            "union all select view_name, null from duckdb_views() where schema_name = 'marts'",
+        )
+    }
     folders = {p.name: p for p in (built["exports"] / "parquet").iterdir() if p.is_dir()}
     assert set(folders) == set(marts)
     for name, folder in folders.items():
@@ -165,6 +192,7 @@ def test_parquet_of_every_mart(built):
         assert sum(pq.read_metadata(p).num_rows for p in parts) == q(built["wh"], f"select count(*) from marts.{name}")[0][0]
     # a mart by park: each park's rows in the part of the first hex digit of md5(park name)
     from ingest.report.exports import part_of
+
     for park in ("吴江区", ZJG, "示例高新区"):
         t = pq.read_table(folders["parks"] / f"part-{part_of(park)}.parquet")
         assert park in set(t.column("park_name").to_pylist())
@@ -181,8 +209,14 @@ def test_an_empty_mart_is_a_parquet_file_with_its_columns(built):
         cur = con.execute(f"select * from '{folder}/*.parquet'")
         assert cur.fetchall() == []
         cols = [d[0] for d in cur.description]
-    assert cols == [c for (c,) in q(built["wh"], "select column_name from duckdb_columns() where schema_name = 'marts' "
-                                                 "and table_name = 'unregistered_parks' order by column_index")]
+    assert cols == [
+        c
+        for (c,) in q(
+            built["wh"],
+            "select column_name from duckdb_columns() where schema_name = 'marts' "
+            "and table_name = 'unregistered_parks' order by column_index",
+        )
+    ]
 
 
 def test_overview_page_is_self_contained_and_shows_every_park(built):
@@ -201,13 +235,22 @@ def test_overview_page_is_self_contained_and_shows_every_park(built):
 def test_make_export_writes_everything_on_demand(built, tmp_path):
     import subprocess
     import sys
-    proc = subprocess.run([sys.executable, "-m", "ingest", "export", "--warehouse", str(built["wh"]),
-                           "--exports", str(tmp_path / "x")], cwd=ROOT, capture_output=True, text=True)
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "ingest", "export", "--warehouse", str(built["wh"]), "--exports", str(tmp_path / "x")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "x" / "overview.html").is_file()
     assert len(list((tmp_path / "x" / "assessment").glob("*.xlsx"))) == 3
-    missing = subprocess.run([sys.executable, "-m", "ingest", "export", "--warehouse", str(tmp_path / "none.duckdb")],
-                             cwd=ROOT, capture_output=True, text=True)
+    missing = subprocess.run(
+        [sys.executable, "-m", "ingest", "export", "--warehouse", str(tmp_path / "none.duckdb")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert missing.returncode == 15 and "Traceback" not in missing.stderr
     assert len(missing.stderr.strip().splitlines()) == 1
 
@@ -218,6 +261,7 @@ def test_a_build_with_more_workbooks_than_export_parks_leaves_them_to_parks_expo
     import json
     import subprocess
     import sys
+
     shutil.copytree(SAMPLES, tmp_path / "inbox")
     wh = tmp_path / "wh" / "parks.duckdb"
     proc = run_build(tmp_path / "inbox", wh, tmp_path / "reports", "--json", env={"EXPORT_PARKS": "2"})
@@ -225,9 +269,15 @@ def test_a_build_with_more_workbooks_than_export_parks_leaves_them_to_parks_expo
     summary = json.loads(proc.stdout)
     assert any("3 parks changed, more than EXPORT_PARKS=2" in w and "parks export" in w for w in summary["warnings"])
     exports = tmp_path / "exports"
-    assert not list((exports / "assessment").glob("*.xlsx")) and list((exports / "parquet" / "eip_verdict").glob("*.parquet"))
-    done = subprocess.run([sys.executable, "-m", "ingest", "export", "--warehouse", str(wh), "--exports", str(exports)],
-                          cwd=ROOT, capture_output=True, text=True)
+    assert not list((exports / "assessment").glob("*.xlsx")) and list(
+        (exports / "parquet" / "eip_verdict").glob("*.parquet")
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "ingest", "export", "--warehouse", str(wh), "--exports", str(exports)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     assert len(list((exports / "assessment").glob("*.xlsx"))) == 3
 
@@ -250,5 +300,6 @@ def test_workbooks_fetched_a_few_parks_at_a_time_are_the_ones_the_build_wrote(bu
         assert ours.sheetnames == builds.sheetnames
         for a, b in zip(ours.worksheets, builds.worksheets):
             figures = [[(c.coordinate, c.value) for c in row if isinstance(c.value, int | float)] for row in a.iter_rows()]
-            assert figures == [[(c.coordinate, c.value) for c in row if isinstance(c.value, int | float)]
-                               for row in b.iter_rows()]
+            assert figures == [
+                [(c.coordinate, c.value) for c in row if isinstance(c.value, int | float)] for row in b.iter_rows()
+            ]

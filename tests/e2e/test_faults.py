@@ -3,6 +3,7 @@ folder, WAREHOUSE being a directory, a damaged serving file, a client writing to
 at once, a DuckDB memory cap too small for the work. Each ends in a one-line reason and a
 documented code, keeps the last good serving file, and the next build (the cause removed)
 succeeds with no manual clean-up."""
+
 from __future__ import annotations
 
 import os
@@ -80,8 +81,13 @@ def test_sigkill_at_each_stage_keeps_everything(copy, moment):
     before, history_before = sha(wh), sha(state(wh) / "history.duckdb")
     new_form(inbox)
     marker = str(state(wh))
-    p = subprocess.Popen(build_cmd(inbox, wh, wh.parent.parent / "reports"), cwd=ROOT, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, start_new_session=True)
+    p = subprocess.Popen(
+        build_cmd(inbox, wh, wh.parent.parent / "reports"),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     if moment == "ingest":
         seen = wait_for(lambda: (state(wh) / "work.duckdb").exists(), step=0.001)
     elif moment == "dbt":
@@ -97,7 +103,7 @@ def test_sigkill_at_each_stage_keeps_everything(copy, moment):
     else:
         # killed between commit and rename: the history has the new data, the serving file is whole (old or new)
         assert q(wh, "select count(*) from marts.eip_verdict")[0][0] in (1, 2)
-    assert wait_for(lambda: not dbt_processes(marker), timeout=30)          # no orphan dbt
+    assert wait_for(lambda: not dbt_processes(marker), timeout=30)  # no orphan dbt
     assert_recovers(inbox, wh)
 
 
@@ -107,17 +113,22 @@ def test_signal_ends_the_whole_tree_and_releases_the_lock(copy, sig, code):
     before = sha(wh)
     new_form(inbox)
     marker = str(state(wh))
-    p = subprocess.Popen(build_cmd(inbox, wh, wh.parent.parent / "reports"), cwd=ROOT, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen(
+        build_cmd(inbox, wh, wh.parent.parent / "reports"),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert wait_for(lambda: bool(dbt_processes(marker)))
     time.sleep(1.5)
     p.send_signal(sig)
     stdout, stderr = p.communicate(timeout=120)
     assert p.returncode == code, stdout + stderr[-2000:]
     assert "interrupted" in stdout and "Traceback" not in stdout + stderr
-    assert not dbt_processes(marker)                                          # dbt ended with the build
+    assert not dbt_processes(marker)  # dbt ended with the build
     assert sha(wh) == before
-    assert_recovers(inbox, wh)                                                # the lock was released
+    assert_recovers(inbox, wh)  # the lock was released
 
 
 def test_warehouse_being_a_directory(copy, tmp_path):
@@ -136,7 +147,7 @@ def test_damaged_serving_file_is_rebuilt_from_the_history(copy):
     inbox, wh = copy
     wh.write_bytes(b"\0" * 4096 + b"garbage")
     proc = run_build(inbox, wh)
-    assert proc.returncode == 0, out(proc)                                    # nothing new, but republished
+    assert proc.returncode == 0, out(proc)  # nothing new, but republished
     assert q(wh, "select count(*) from marts.eip_assessment") == [(32,)]
 
 
@@ -153,28 +164,38 @@ def test_damaged_history_store_is_a_fault_with_a_reason(copy):
 def test_client_writing_to_the_serving_file_blocks_publication_not_the_data(copy):
     inbox, wh = copy
     before = sha(wh)
-    writer = subprocess.Popen([sys.executable, "-c", (
-        "import duckdb, sys, time\n"
-        f"c = duckdb.connect({str(wh)!r})\n"
-        "c.execute('delete from marts.eip_assessment')\n"
-        "print('holding', flush=True)\n"
-        "sys.stdin.readline()\n")], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import duckdb, sys, time\n"
+                f"c = duckdb.connect({str(wh)!r})\n"
+                "c.execute('delete from marts.eip_assessment')\n"
+                "print('holding', flush=True)\n"
+                "sys.stdin.readline()\n"
+            ),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert writer.stdout.readline().strip() == "holding"
     new_form(inbox)
     proc = run_build(inbox, wh, None, "--publish-wait", "1")
     assert proc.returncode == 14, out(proc)
     assert "open for writing" in proc.stdout
-    assert sha(wh) == before                                                  # not replaced under the writer
+    assert sha(wh) == before  # not replaced under the writer
     # the data is committed in the history store: nothing is lost
     assert q(state(wh) / "history.duckdb", "select count(*) from raw.observations where park_name='新园区'") == [(4,)]
-    writer.kill()                                                             # dies without closing: its log stays
+    writer.kill()  # dies without closing: its log stays
     writer.wait()
     assert Path(str(wh) + ".wal").exists()
     proc = run_build(inbox, wh)
-    assert proc.returncode == 0, out(proc)                                    # published now; the stale log set aside
+    assert proc.returncode == 0, out(proc)  # published now; the stale log set aside
     assert not Path(str(wh) + ".wal").exists()
     assert "left by a client" in proc.stdout
-    assert q(wh, "select count(*) from marts.eip_assessment") == [(64,)]     # nothing deleted by a replayed log
+    assert q(wh, "select count(*) from marts.eip_assessment") == [(64,)]  # nothing deleted by a replayed log
     assert q(wh, "select count(*) from marts.eip_verdict where park_name='新园区'") == [(1,)]
 
 
@@ -182,17 +203,32 @@ def test_two_builds_at_once(copy):
     inbox, wh = copy
     new_form(inbox)
     lock = state(wh) / "build.lock"
-    a = subprocess.Popen(build_cmd(inbox, wh, wh.parent.parent / "reports"), cwd=ROOT, stdout=subprocess.PIPE,
-                         stderr=subprocess.DEVNULL, text=True)
+    a = subprocess.Popen(
+        build_cmd(inbox, wh, wh.parent.parent / "reports"),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     assert wait_for(lambda: lock.exists() and lock.read_text().startswith(f"pid {a.pid} "), step=0.01)
-    b = subprocess.Popen(build_cmd(inbox, wh, wh.parent.parent / "reports"), cwd=ROOT, stdout=subprocess.PIPE,
-                         stderr=subprocess.DEVNULL, text=True)
-    c = subprocess.Popen(build_cmd(inbox, wh, wh.parent.parent / "reports", "--lock-timeout", "0.2"), cwd=ROOT,
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    b = subprocess.Popen(
+        build_cmd(inbox, wh, wh.parent.parent / "reports"),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    c = subprocess.Popen(
+        build_cmd(inbox, wh, wh.parent.parent / "reports", "--lock-timeout", "0.2"),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     out_c, _ = c.communicate(timeout=600)
     assert c.returncode == 13 and "another build" in out_c
     assert a.wait(timeout=600) == 0 and b.wait(timeout=600) == 0
-    assert q(wh, "select count(*) from raw.observations where park_name='新园区'") == [(4,)]   # nothing doubled
+    assert q(wh, "select count(*) from raw.observations where park_name='新园区'") == [(4,)]  # nothing doubled
     assert q(wh, "select count(*) from audit.files where park_names='新园区'") == [(1,)]
 
 
@@ -279,4 +315,3 @@ def test_memory_cap_too_small_is_a_fault_that_names_the_setting(copy, cap):
     assert sha(wh) == before
     assert sorted(p.name for p in inbox.rglob("*") if p.is_file()) == files  # no file blamed or moved
     assert_recovers(inbox, wh)
-

@@ -1,6 +1,7 @@
 """Every file a statistician sends: formats recognised by their bytes, the same content sent twice,
 twins in one build, names and units as people write them, nothing dropped without a word. Real
 files, re-saved by LibreOffice where it is installed; real builds."""
+
 from __future__ import annotations
 
 import io
@@ -44,13 +45,15 @@ def to_csv(src: Path, dest: Path, encoding: str) -> Path:
 
 
 # a plan review table (上一个五年规划完成情况) with two printed growth rates that disagree with their figures
-REVIEW = [["复查园区“十三五”规划主要指标完成情况"],
-          ["指标", "基期完成", "末期完成", "年均增长(%)", "指标属性"],
-          ["地区生产总值（亿元）", 100, 150, "8.4", "预期性"],            # (1.5^(1/5) − 1) × 100 = 8.4472: agrees
-          ["一般公共预算收入（亿元）", 100, 150, "12.0", "预期性"],        # disagrees: C4
-          ["规上工业总产值（亿元）", 200, 300, "9.1", "预期性"],          # 8.4472 against 9.1 ± 0.05: disagrees
-          ["服务业增加值占地区生产总值比重（%）", 42, 52.3, "提高10.3个百分点", "预期性"],  # 52.3 − 42 = 10.3: agrees
-          ["单位地区生产总值能耗降低（%）", None, None, "完成上级下达目标", "约束性"]]
+REVIEW = [
+    ["复查园区“十三五”规划主要指标完成情况"],
+    ["指标", "基期完成", "末期完成", "年均增长(%)", "指标属性"],
+    ["地区生产总值（亿元）", 100, 150, "8.4", "预期性"],  # (1.5^(1/5) − 1) × 100 = 8.4472: agrees
+    ["一般公共预算收入（亿元）", 100, 150, "12.0", "预期性"],  # disagrees: C4
+    ["规上工业总产值（亿元）", 200, 300, "9.1", "预期性"],  # 8.4472 against 9.1 ± 0.05: disagrees
+    ["服务业增加值占地区生产总值比重（%）", 42, 52.3, "提高10.3个百分点", "预期性"],  # 52.3 − 42 = 10.3: agrees
+    ["单位地区生产总值能耗降低（%）", None, None, "完成上级下达目标", "约束性"],
+]
 
 
 @pytest.fixture(scope="module")
@@ -70,10 +73,16 @@ def builds(tmp_path_factory) -> dict:
     write_xlsx(later / "x.xlsx", {"s": [["什么", "都不是"], [1, 2]]})
     shutil.copy(later / "x.xlsx", later / "x(1).xlsx")
     (later / "report.xlsx").write_bytes(b"%PDF-1.5\n% a report saved under the wrong name\n")
-    write_xlsx(later / "stats.xlsx", {"统计": [
-        ["园区名称", "指标", "2022年", "2023年", "年均增长(%)"],
-        ["零\u200b宽园区", "服务业增加值占地区生产总值比重(%)", 50.0, 52.1, 4.2],
-        ["零宽园区", "地区生产总值（亿元）", 100, 110, 10.0]]})
+    write_xlsx(
+        later / "stats.xlsx",
+        {
+            "统计": [
+                ["园区名称", "指标", "2022年", "2023年", "年均增长(%)"],
+                ["零\u200b宽园区", "服务业增加值占地区生产总值比重(%)", 50.0, 52.1, 4.2],
+                ["零宽园区", "地区生产总值（亿元）", 100, 110, 10.0],
+            ]
+        },
+    )
     write_xlsx(later / "close.xlsx", {"目标": [["园区名称", "年份", "指标", "单位"], ["甲", 2024, "GDP", "%"]]})
     write_xlsx(later / "review.xlsx", {"十三五": REVIEW})
     second = run_build(inbox, wh, tmp / "reports", "--json")
@@ -86,7 +95,7 @@ def test_the_same_form_in_new_bytes_or_another_format_is_a_duplicate_by_content(
     f = builds["files"]
     assert f["later/对照考核表_重发.xlsx"]["status"] == "duplicate"
     assert f"same content as {FORM} (loaded " in f["later/对照考核表_重发.xlsx"]["reason"]
-    assert f["later/年度目标_导出.csv"]["status"] == "duplicate"                   # GBK CSV of the targets table
+    assert f["later/年度目标_导出.csv"]["status"] == "duplicate"  # GBK CSV of the targets table
     assert f"same content as {TARGETS}" in f["later/年度目标_导出.csv"]["reason"]
     # the lineage stays with the files first loaded
     assert q(builds["wh"], "select distinct source_file from marts.eip_assessment") == [(FORM,)]
@@ -118,11 +127,19 @@ def test_names_units_and_columns_as_people_write_them(builds):
     spelling = q(wh, "select message from audit.findings where code = 'park_spelling'")
     assert spelling and "U+200B" in spelling[0][0]
     # the unit in the indicator's name is the unit when no column gives one: a share changes in pp
-    trends = dict(q(wh, """select indicator_name, unit from marts.indicator_trends where park_name = '零宽园区'
-                           and year = 2023"""))
+    trends = dict(
+        q(
+            wh,
+            """select indicator_name, unit from marts.indicator_trends where park_name = '零宽园区'
+                           and year = 2023""",
+        )
+    )
     assert trends == {"服务业增加值占地区生产总值比重": "%", "地区生产总值": "亿元"}
-    pp = q(wh, """select yoy_pp, yoy_pct from marts.indicator_trends where park_name = '零宽园区' and year = 2023
-                  and indicator_name = '服务业增加值占地区生产总值比重'""")
+    pp = q(
+        wh,
+        """select yoy_pp, yoy_pct from marts.indicator_trends where park_name = '零宽园区' and year = 2023
+                  and indicator_name = '服务业增加值占地区生产总值比重'""",
+    )
     assert pp[0][0] == pytest.approx(2.1) and pp[0][1] is None
     # a printed column the template has no place for is named
     unused = q(wh, "select cell, message from audit.findings where code = 'column_not_loaded'")
@@ -135,14 +152,39 @@ def test_workbooks_resaved_by_libreoffice_in_every_format_give_the_same_marts(tm
     those of the originals, file names and times aside."""
     original = tmp_path / "orig" / "wh" / "parks.duckdb"
     assert run_build(SAMPLES, original, tmp_path / "orig" / "r").returncode == 0
-    skip = {"value_id", "source_file", "source_sheet", "source_cell", "derived_from", "input_cells", "note",
-            "latest_source", "actual_source", "source_cells", "first_file", "first_seen_at", "source"}
+    skip = {
+        "value_id",
+        "source_file",
+        "source_sheet",
+        "source_cell",
+        "derived_from",
+        "input_cells",
+        "note",
+        "latest_source",
+        "actual_source",
+        "source_cells",
+        "first_file",
+        "first_seen_at",
+        "source",
+    }
     for fmt in ("ods", "xlsx", "xls"):
         inbox = tmp_path / fmt / "inbox"
         inbox.mkdir(parents=True)
         for f in SAMPLES.iterdir():
-            subprocess.run([clients.SOFFICE, f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless",
-                            "--convert-to", fmt, "--outdir", str(inbox), str(f)], capture_output=True, timeout=300)
+            subprocess.run(
+                [
+                    clients.SOFFICE,
+                    f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
+                    "--headless",
+                    "--convert-to",
+                    fmt,
+                    "--outdir",
+                    str(inbox),
+                    str(f),
+                ],
+                capture_output=True,
+                timeout=300,
+            )
         assert len(list(inbox.iterdir())) == 5, fmt
         wh = tmp_path / fmt / "wh" / "parks.duckdb"
         proc = run_build(inbox, wh, tmp_path / fmt / "r")
@@ -150,29 +192,44 @@ def test_workbooks_resaved_by_libreoffice_in_every_format_give_the_same_marts(tm
         with duckdb.connect() as con:
             con.execute(f"attach '{original}' as a (read_only)")
             con.execute(f"attach '{wh}' as b (read_only)")
-            for (t,) in con.execute("select table_name from duckdb_tables() where database_name = 'a' "
-                                    "and schema_name = 'marts' and table_name not in ('submissions', 'parks')").fetchall():
-                cols = ", ".join(f'"{c}"' for (c,) in con.execute(
-                    "select column_name from duckdb_columns() where database_name = 'a' and schema_name = 'marts' "
-                    f"and table_name = '{t}'").fetchall() if c not in skip)
-                diff = con.execute(f"select count(*) from (select {cols} from a.marts.{t} except all "
-                                   f"select {cols} from b.marts.{t})").fetchall()[0][0]
-                diff += con.execute(f"select count(*) from (select {cols} from b.marts.{t} except all "
-                                    f"select {cols} from a.marts.{t})").fetchall()[0][0]
+            for (t,) in con.execute(
+                "select table_name from duckdb_tables() where database_name = 'a' "
+                "and schema_name = 'marts' and table_name not in ('submissions', 'parks')"
+            ).fetchall():
+                cols = ", ".join(
+                    f'"{c}"'
+                    for (c,) in con.execute(
+                        "select column_name from duckdb_columns() where database_name = 'a' and schema_name = 'marts' "
+                        f"and table_name = '{t}'"
+                    ).fetchall()
+                    if c not in skip
+                )
+                diff = con.execute(
+                    f"select count(*) from (select {cols} from a.marts.{t} except all select {cols} from b.marts.{t})"
+                ).fetchall()[0][0]
+                diff += con.execute(
+                    f"select count(*) from (select {cols} from b.marts.{t} except all select {cols} from a.marts.{t})"
+                ).fetchall()[0][0]
                 assert diff == 0, (fmt, t)
 
 
 def test_a_plan_review_table_is_loaded_and_its_printed_growth_recomputed(builds):
     wh = builds["wh"]
-    rows = {r[0]: r[1:] for r in q(wh, """select indicator_name, printed_kind, printed_value, recomputed_value, agrees,
+    rows = {
+        r[0]: r[1:]
+        for r in q(
+            wh,
+            """select indicator_name, printed_kind, printed_value, recomputed_value, agrees,
                                              source_cell, base_year, end_year
-                                      from marts.printed_figures where park_name = '复查园区'""")}
+                                      from marts.printed_figures where park_name = '复查园区'""",
+        )
+    }
     growth = ((150 / 100) ** (1 / 5) - 1) * 100
     assert rows["地区生产总值"][:4] == ("annual_growth", 8.4, pytest.approx(growth), True)
     assert rows["一般公共预算收入"][3] is False and rows["一般公共预算收入"][4] == "D4"
     assert rows["规上工业总产值"][3] is False and rows["规上工业总产值"][4] == "D5"
     assert rows["服务业增加值占地区生产总值比重"][:4] == ("pp_change", 10.3, pytest.approx(10.3), True)
     assert rows["单位地区生产总值能耗降低"][0] == "verdict" and rows["单位地区生产总值能耗降低"][3] is None
-    assert rows["地区生产总值"][5:] == (2015, 2020)                     # 十三五: 2015 → 2020
+    assert rows["地区生产总值"][5:] == (2015, 2020)  # 十三五: 2015 → 2020
     warning = next(w for w in builds["summary"]["warnings"] if w.startswith("printed_figures"))
     assert "later/review.xlsx!十三五!D4" in warning and "later/review.xlsx!十三五!D5" in warning

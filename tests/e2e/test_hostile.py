@@ -1,12 +1,13 @@
 """Hostile files and file-system entries in one inbox: each is rejected (or loaded with findings)
 with a reason naming the file, sheet and cell; nothing else is lost; the next night is quiet."""
+
 from __future__ import annotations
 
 import json
 import os
 import shutil
-import stat
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -50,15 +51,25 @@ def test_one_build_rejects_each_hostile_file_with_its_reason_and_publishes_the_r
     assert proc.returncode == 10, out(proc)
     files = _files(proc)
     rejected = {name: f["reason"] for name, f in files.items() if f["status"] == "rejected"}
-    assert set(rejected) == {f"hostile/{n}" for n in (
-        "bomb_1g.xlsx", "bomb_200m.xlsx", "lying_size.xlsx", "stray_cell.xlsx", "stray_cell.xls",
-        "two_sheets_one_name.xlsx", "laughs.xlsx", "xxe.xlsx")}
+    assert set(rejected) == {
+        f"hostile/{n}"
+        for n in (
+            "bomb_1g.xlsx",
+            "bomb_200m.xlsx",
+            "lying_size.xlsx",
+            "stray_cell.xlsx",
+            "stray_cell.xls",
+            "two_sheets_one_name.xlsx",
+            "laughs.xlsx",
+            "xxe.xlsx",
+        )
+    }
     assert "decompression bomb" in rejected["hostile/bomb_1g.xlsx"] and "sheet 's'" in rejected["hostile/bomb_1g.xlsx"]
     assert "sheet '统计', cell XFD1048576" in rejected["hostile/stray_cell.xlsx"]
     assert "sheet '统计', cell IV65536" in rejected["hostile/stray_cell.xls"]
     assert "both named '统计'" in rejected["hostile/two_sheets_one_name.xlsx"]
     for name, reason in rejected.items():
-        assert reason.startswith(name + ":"), reason                             # every reason names the file
+        assert reason.startswith(name + ":"), reason  # every reason names the file
         assert (inbox / "rejected" / Path(name).name).exists()
         assert (inbox / "rejected" / (Path(name).name + ".reason.txt")).exists()
     # everything else is published: the samples and the hostile files that are only odd
@@ -68,15 +79,18 @@ def test_one_build_rejects_each_hostile_file_with_its_reason_and_publishes_the_r
 
 def test_odd_content_loads_with_findings_at_the_cell(hostile_build):
     _, wh, _, _ = hostile_build
-    findings = q(wh, "select file_name, sheet, cell, code from audit.findings where file_name like 'hostile/%' "
-                     "order by 1, 3")
+    findings = q(
+        wh, "select file_name, sheet, cell, code from audit.findings where file_name like 'hostile/%' order by 1, 3"
+    )
     codes = {(f, c) for f, _, _, c in findings}
     assert ("hostile/nan_inf.xlsx", "not_finite") in codes
     assert ("hostile/repeated_years.xlsx", "duplicate_figure") in codes
     assert ("hostile/long_masked.xlsx", "not_a_number") in codes
     # one figure per (park, year, indicator) however often a file repeats it
     assert q(wh, "select year, value from marts.indicator_values where park_name='重园区' order by year") == [
-        (2019, 100.0), (2020, 106.0)]
+        (2019, 100.0),
+        (2020, 106.0),
+    ]
     assert q(wh, "select count(*) from raw.observations where file_name='hostile/repeated_years.xlsx'") == [(16000,)]
     # the declared whole-grid dimension is only a hint: the two stored rows load
     assert q(wh, "select count(*) from marts.indicator_values where park_name='维园区'") == [(2,)]
@@ -107,9 +121,9 @@ def test_file_system_entries_each_handled_without_stopping_the_others(tmp_path, 
     os.mkfifo(inbox / "pipe.xlsx")
     (inbox / "folder.xlsx").mkdir()
     hostile.good_statistics(inbox / "folder.xlsx" / "inside.xlsx", "夹园区")
-    long_name = "长" * 80 + ".xlsx"                                                # 245 bytes
+    long_name = "长" * 80 + ".xlsx"  # 245 bytes
     (inbox / long_name).write_bytes(b"not a workbook")
-    bad_name = os.fsencode(inbox) + b"/caf\xe9.xlsx"                               # not UTF-8
+    bad_name = os.fsencode(inbox) + b"/caf\xe9.xlsx"  # not UTF-8
     with open(bad_name, "wb") as fh:
         fh.write(b"not a workbook either")
     wh = tmp_path / "wh" / "parks.duckdb"
@@ -119,7 +133,7 @@ def test_file_system_entries_each_handled_without_stopping_the_others(tmp_path, 
     assert files["link_outside.xlsx"]["status"] == "rejected" and "link" in files["link_outside.xlsx"]["reason"]
     assert files["dangling.xlsx"]["status"] == "rejected" and "does not exist" in files["dangling.xlsx"]["reason"]
     assert files["pipe.xlsx"]["status"] == "rejected" and "FIFO" in files["pipe.xlsx"]["reason"]
-    assert files["folder.xlsx/inside.xlsx"]["status"] == "loaded"                # a folder, whatever its name
+    assert files["folder.xlsx/inside.xlsx"]["status"] == "loaded"  # a folder, whatever its name
     assert files[long_name]["status"] == "rejected"
     assert files["caf\\xe9.xlsx"]["status"] == "rejected"
     # nothing from outside INBOX was read; the link itself was set aside, its target untouched
@@ -134,25 +148,51 @@ def test_file_system_entries_each_handled_without_stopping_the_others(tmp_path, 
     assert again.returncode == 0 and "nothing new" in again.stdout, out(again)
 
 
-@pytest.mark.skipif(not IS_ROOT or not shutil.which("setpriv") or not os.path.exists("/usr/bin/python3"),
-                    reason="needs root to drop to another user")
+@pytest.mark.skipif(
+    not IS_ROOT or not shutil.which("setpriv") or not os.path.exists("/usr/bin/python3"),
+    reason="needs root to drop to another user",
+)
 def test_unreadable_file_is_a_reason_not_a_crash(tmp_path):
     """Mode 000 under a user that cannot read it: the scan gives a reason (stdlib only, so the
-    system Python runs it as nobody)."""
-    inbox = tmp_path / "inbox"
-    hostile.good_statistics(inbox / "locked.xlsx")
-    hostile.good_statistics(inbox / "open.xlsx", "开园区")
-    os.chmod(inbox / "locked.xlsx", 0)
-    for p in (tmp_path, inbox, inbox / "open.xlsx"):
-        os.chmod(p, 0o777 if p.is_dir() else 0o644)
-    for parent in tmp_path.parents:
-        os.chmod(parent, os.stat(parent).st_mode | stat.S_IXOTH)
-    root = Path(__file__).resolve().parents[2]
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); from pathlib import Path; "
+    system Python runs it as nobody). Everything nobody needs is copied into a folder of its own
+    under /tmp that nobody may enter: the checkout and pytest's folders may be 0700 (a root home, a
+    mktemp -d), and no mode outside that folder is changed."""
+    work = Path(tempfile.mkdtemp(prefix="parks-nobody-", dir="/tmp"))
+    try:
+        code_dir = work / "code"
+        shutil.copytree(
+            Path(__file__).resolve().parents[2] / "ingest", code_dir / "ingest", ignore=shutil.ignore_patterns("__pycache__")
+        )
+        inbox = work / "inbox"
+        hostile.good_statistics(inbox / "locked.xlsx")
+        hostile.good_statistics(inbox / "open.xlsx", "开园区")
+        for d, _, files in os.walk(work):
+            os.chmod(d, 0o755)
+            for f in files:
+                os.chmod(Path(d) / f, 0o644)
+        os.chmod(inbox / "locked.xlsx", 0)
+        code = (
+            "import sys; sys.path.insert(0, sys.argv[1]); from pathlib import Path; "
             "from ingest.warehouse import inbox; "
-            "print([(e.name, e.problem) for e in inbox.scan(Path(sys.argv[2]), 1 << 26)])")
-    r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c", code,
-                        str(root), str(inbox)], capture_output=True, text=True)
+            "print([(e.name, e.problem) for e in inbox.scan(Path(sys.argv[2]), 1 << 26)])"
+        )
+        r = subprocess.run(
+            [
+                "setpriv",
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                "/usr/bin/python3",
+                "-c",
+                code,
+                str(code_dir),
+                str(inbox),
+            ],
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     assert r.returncode == 0, r.stderr
     entries = dict(eval(r.stdout))
     assert entries["open.xlsx"] is None

@@ -1,6 +1,7 @@
 """Indicator systems as data, end to end: the zero-carbon park system (domain.md §6) from statistics,
 the gap to pass (§7), growth of every series (§5) and plan progress on rates (§2). Expected figures
 are worked out here by hand from the formulas, not read back from the warehouse."""
+
 from __future__ import annotations
 
 import pytest
@@ -51,18 +52,39 @@ def wh(tmp_path_factory, samples_dir):
 
 
 def assessment(wh, park):
-    rows = q(wh, """select indicator_code, value, status, comparator, threshold, note, gap_component, gap_current_value,
+    rows = q(
+        wh,
+        """select indicator_code, value, status, comparator, threshold, note, gap_component, gap_current_value,
                            gap_pass_value, gap_unit from marts.system_assessment
-                    where system_code = 'zero_carbon_park_2025' and park_name = ? and year = 2024""", [park])
-    return {r[0]: dict(zip(["value", "status", "comparator", "threshold", "note", "gap_component", "gap_current",
-                            "gap_pass", "gap_unit"], r[1:])) for r in rows}
+                    where system_code = 'zero_carbon_park_2025' and park_name = ? and year = 2024""",
+        [park],
+    )
+    return {
+        r[0]: dict(
+            zip(
+                [
+                    "value",
+                    "status",
+                    "comparator",
+                    "threshold",
+                    "note",
+                    "gap_component",
+                    "gap_current",
+                    "gap_pass",
+                    "gap_unit",
+                ],
+                r[1:],
+            )
+        )
+        for r in rows
+    }
 
 
 def test_core_indicator_from_its_terms_reconciled_with_the_reported_total(wh):
     a = assessment(wh, "零碳甲园区")
     # 4 + 0.5 + 1.0 + (10000 − 1000 − 5000) × 0.0008325 + (100000 − 0) × 0.000011 = 9.93 万吨
     co2 = 4 + 0.5 + 1.0 + 4000 * 0.0008325 + 100000 * 0.000011
-    assert a["C1"]["value"] == pytest.approx(co2 / 50)                        # 0.1986 tCO2/tce
+    assert a["C1"]["value"] == pytest.approx(co2 / 50)  # 0.1986 tCO2/tce
     assert (a["C1"]["comparator"], a["C1"]["threshold"], a["C1"]["status"]) == ("<=", 0.2, "pass")
     assert "园区二氧化碳排放量 computed from its terms 9.93, reported 10.00 (difference -0.07)" in a["C1"]["note"]
 
@@ -70,15 +92,21 @@ def test_core_indicator_from_its_terms_reconciled_with_the_reported_total(wh):
 def test_guidance_indicators_markers_and_not_applicable(wh):
     a = assessment(wh, "零碳甲园区")
     assert a["G1"]["status"] == "pass" and a["G1"]["value"] == 92
-    assert a["G2"]["status"] == "pass"                                        # 达标
+    assert a["G2"]["status"] == "pass"  # 达标
     assert a["G3"]["status"] == "fail"
     assert (a["G3"]["gap_component"], a["G3"]["gap_current"], a["G3"]["gap_pass"], a["G3"]["gap_unit"]) == (
-        "工业固体废弃物综合利用率", 78, 80, "%")
+        "工业固体废弃物综合利用率",
+        78,
+        80,
+        "%",
+    )
     assert a["G4"]["status"] == "not_applicable" and "园区无余热资源" in a["G4"]["note"]
     assert a["G5"]["status"] == "pass"
-    assert q(wh, """select verdict, note from marts.system_verdict
-                    where system_code = 'zero_carbon_park_2025' and park_name = '零碳甲园区'""") == [
-        ("pass", "3 of 5 guidance indicators met (not counted)")]
+    assert q(
+        wh,
+        """select verdict, note from marts.system_verdict
+                    where system_code = 'zero_carbon_park_2025' and park_name = '零碳甲园区'""",
+    ) == [("pass", "3 of 5 guidance indicators met (not counted)")]
 
 
 def test_tiered_threshold_and_the_gap_of_the_core_indicator(wh):
@@ -96,36 +124,54 @@ def test_tiered_threshold_and_the_gap_of_the_core_indicator(wh):
 
 
 def test_hj274_is_the_same_through_the_generic_evaluator(wh):
-    rows = q(wh, """select count(*), count(*) filter (where s.value is not distinct from e.value
+    rows = q(
+        wh,
+        """select count(*), count(*) filter (where s.value is not distinct from e.value
                                                       and s.passed is not distinct from e.passed)
                     from marts.system_assessment s join marts.eip_assessment e
                       on e.park_name = s.park_name and e.year = s.year and e.seq_no = s.seq_no
-                    where s.system_code = 'hj274_2015'""")
+                    where s.system_code = 'hj274_2015'""",
+    )
     assert rows == [(32, 32)]
     # gap to pass of a failing HJ 274 indicator, by hand: 12 可再生能源使用比例 ≥ 9 % of 412,300 吨标煤
-    gap = q(wh, """select gap_component, gap_current_value, gap_pass_value, gap_unit from marts.eip_assessment
-                   where seq_no = 12""")[0]
+    gap = q(
+        wh,
+        """select gap_component, gap_current_value, gap_pass_value, gap_unit from marts.eip_assessment
+                   where seq_no = 12""",
+    )[0]
     assert gap[0] == "可再生能源使用量" and gap[1] == pytest.approx(10452.36) and gap[3] == "吨标煤"
     assert gap[2] == pytest.approx(0.09 * 412300)
     # 3: three-year growth ≥ 15 %: the value added that passes is VA(2016) × 1.15³
     gap3 = q(wh, "select gap_pass_value from marts.eip_assessment where seq_no = 3")[0][0]
-    assert gap3 == pytest.approx(1012300 * 1.15 ** 3)
+    assert gap3 == pytest.approx(1012300 * 1.15**3)
 
 
 def test_growth_of_every_series(wh):
-    t = {r[0]: r[1:] for r in q(wh, """select year, value, yoy_pct, cagr_base_pct, cagr_3y_pct, is_preliminary
+    t = {
+        r[0]: r[1:]
+        for r in q(
+            wh,
+            """select year, value, yoy_pct, cagr_base_pct, cagr_3y_pct, is_preliminary
                                        from marts.indicator_trends
-                                       where park_name = '示例高新区' and indicator_name = '地区生产总值'""")}
+                                       where park_name = '示例高新区' and indicator_name = '地区生产总值'""",
+        )
+    }
     assert t[2021][1] == pytest.approx((1338.2 / 1250.6 - 1) * 100)
-    assert t[2023][2] == pytest.approx(((1497.8 / 1250.6) ** (1 / 3) - 1) * 100)   # base year 2020 (registry)
+    assert t[2023][2] == pytest.approx(((1497.8 / 1250.6) ** (1 / 3) - 1) * 100)  # base year 2020 (registry)
     assert t[2023][3] == pytest.approx(((1497.8 / 1250.6) ** (1 / 3) - 1) * 100)
-    assert t[2023][4] is True                                                      # 2023 is 预计
+    assert t[2023][4] is True  # 2023 is 预计
 
 
 def test_plan_progress_on_rates_is_judged_on_the_value(wh):
-    p = {r[0]: r[1:] for r in q(wh, """select indicator_name, achieved_rate, required_rate, status, note, is_rate
-                                       from marts.plan_progress where park_name = '示例高新区'""")}
+    p = {
+        r[0]: r[1:]
+        for r in q(
+            wh,
+            """select indicator_name, achieved_rate, required_rate, status, note, is_rate
+                                       from marts.plan_progress where park_name = '示例高新区'""",
+        )
+    }
     growth = p["地区生产总值年均增速"]
     assert growth[0] is None and growth[1] is None and growth[4] is True
     assert "rate or share" in growth[3]
-    assert p["地区生产总值"][0] is not None and p["地区生产总值"][4] is False       # a level keeps its rates
+    assert p["地区生产总值"][0] is not None and p["地区生产总值"][4] is False  # a level keeps its rates

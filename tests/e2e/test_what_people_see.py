@@ -5,6 +5,7 @@ poppler finds on the pages), and the workbook files as Excel reads them (no form
 One real build of the bundled samples plus a park that typed formulas and a link into every text
 it files, and parks whose names a file system folds into one file name.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,7 @@ def seen(tmp_path_factory) -> dict[str, Path]:
     wh = tmp / "wh" / "parks.duckdb"
     proc = run_build(inbox, wh, tmp / "reports", "--json")
     assert proc.returncode == 0, out(proc)
-    return {"wh": wh, "exports": tmp / "exports", "reports": tmp / "reports", "tmp": tmp,
-            "summary": json.loads(proc.stdout)}
+    return {"wh": wh, "exports": tmp / "exports", "reports": tmp / "reports", "tmp": tmp, "summary": json.loads(proc.stdout)}
 
 
 def workbooks(seen) -> list[Path]:
@@ -51,6 +51,7 @@ def hostile_book(seen) -> Path:
 
 # --- no input text is ever active content ---------------------------------------------------------
 
+
 def test_no_workbook_holds_a_formula_or_a_link_whatever_the_parks_typed(seen):
     books = workbooks(seen)
     assert len(books) >= 10
@@ -61,7 +62,7 @@ def test_no_workbook_holds_a_formula_or_a_link_whatever_the_parks_typed(seen):
                 assert not name.startswith("xl/externalLinks"), (book.name, name)
                 if name.startswith("xl/worksheets/") and name.endswith(".xml"):
                     xml = z.read(name).decode("utf-8")
-                    assert not re.search(r"<f[ >]", xml), (book.name, name)     # no formula in any cell
+                    assert not re.search(r"<f[ >]", xml), (book.name, name)  # no formula in any cell
                     assert "<hyperlink" not in xml, (book.name, name)
                 assert not name.endswith(".rels") or "hyperlink" not in z.read(name).decode("utf-8")
         wb = openpyxl.load_workbook(book)
@@ -79,27 +80,34 @@ def test_no_workbook_holds_a_formula_or_a_link_whatever_the_parks_typed(seen):
 @clients.needs_libreoffice
 def test_the_hostile_workbook_printed_by_libreoffice_shows_the_text_and_carries_no_link(seen):
     pdf = clients.to_pdf(hostile_book(seen), seen["tmp"] / "pdf-hostile")
-    assert b"/URI" not in pdf.read_bytes()                                # no clickable link in the print
+    assert b"/URI" not in pdf.read_bytes()  # no clickable link in the print
     text = clients.squeeze(" ".join(w.text for w in clients.pdf_words(pdf)))
-    assert clients.squeeze(hostile.LINK) in text                          # the park's name as typed
-    assert "=1+1" in text and "=100" in text and "Err:" not in text       # no computed value, no error
+    assert clients.squeeze(hostile.LINK) in text  # the park's name as typed
+    assert "=1+1" in text and "=100" in text and "Err:" not in text  # no computed value, no error
 
 
 # --- one park, one file ---------------------------------------------------------------------------
 
+
 def test_every_park_writes_its_own_workbook_and_the_summary_names_the_renamed(seen):
-    parks = [p for (p,) in q(seen["wh"], """select park_name from marts.parks where park_name in (
-                    select park_name from marts.system_assessment) order by 1""")]
+    parks = [
+        p
+        for (p,) in q(
+            seen["wh"],
+            """select park_name from marts.parks where park_name in (
+                    select park_name from marts.system_assessment) order by 1""",
+        )
+    ]
     owners = {}
     for book in workbooks(seen):
         ws = openpyxl.load_workbook(book).worksheets[0]
         if str(ws["A3"].value).startswith(L("form.park", park="")):
             owners[book.name] = ws["A3"].value.removeprefix(L("form.park", park=""))
-    assert sorted(owners.values()) == sorted(parks)                      # one file per park, none lost
+    assert sorted(owners.values()) == sorted(parks)  # one file per park, none lost
     for name in ("甲/乙园区", "甲_乙园区", "甲:乙园区", "ABC园区", "abc园区"):
         assert name in owners.values()
     books = [p.name for p in workbooks(seen)]
-    assert len({n.casefold() for n in books}) == len(books)            # distinct on Windows and macOS too
+    assert len({n.casefold() for n in books}) == len(books)  # distinct on Windows and macOS too
     renamed = [w for w in seen["summary"]["warnings"] if w.startswith("the workbook of ")]
     assert any("'甲/乙园区'" in w and "characters file systems refuse" in w for w in renamed)
     assert any("'ABC园区'" in w and "only in case" in w for w in renamed)
@@ -109,12 +117,17 @@ def test_every_park_writes_its_own_workbook_and_the_summary_names_the_renamed(se
 
 # --- charts that read -----------------------------------------------------------------------------
 
+
 def _charted(seen) -> dict[str, bool]:
     """Every chart the page should draw, by its label, and whether it has a threshold."""
-    rows = q(seen["wh"], """select seq_no || '. ' || any_value(indicator_name order by year desc),
+    rows = q(
+        seen["wh"],
+        """select seq_no || '. ' || any_value(indicator_name order by year desc),
                                    bool_or(threshold is not null)
                             from marts.system_assessment where park_name = ? and value is not null
-                            group by system_code, seq_no""", [ZJG])
+                            group by system_code, seq_no""",
+        [ZJG],
+    )
     return dict(rows)
 
 
@@ -144,8 +157,11 @@ def test_every_chart_of_the_overview_is_white_and_shows_its_threshold_in_chromiu
 
 @clients.needs_chromium
 def test_nothing_is_cut_off_on_a_phone(seen, tmp_path):
-    for page in (seen["reports"] / "latest" / "overview.html", seen["exports"] / "overview.html",
-                 seen["reports"] / "latest" / "index.html"):
+    for page in (
+        seen["reports"] / "latest" / "overview.html",
+        seen["exports"] / "overview.html",
+        seen["reports"] / "latest" / "index.html",
+    ):
         shot = clients.render(page, PHONE, tmp_path / f"{page.parent.name}-{page.stem}.png")
         assert shot.viewport == PHONE
         assert shot.width <= PHONE, f"{page}: the page is {shot.width} px wide on a {PHONE} px screen"
@@ -180,11 +196,11 @@ def test_the_form_prints_on_a4_landscape_with_every_line_of_every_requirement_an
     assert pages and all(abs(w - A4_LANDSCAPE[0]) < 2 and abs(h - A4_LANDSCAPE[1]) < 2 for w, h in pages), pages
     words = clients.pdf_words(pdf)
     form_pages = sorted({w.page for w in words if w.text == L("header.category")})
-    assert len(form_pages) >= 2                                           # the form runs over pages ...
-    for p in form_pages:                                                  # ... each with the header repeated
+    assert len(form_pages) >= 2  # the form runs over pages ...
+    for p in form_pages:  # ... each with the header repeated
         assert any(w.page == p and w.text == L("header.note") for w in words), f"page {p}: 说明 not on the page"
         on_page = [w for w in words if w.page == p]
-        assert max(w.x1 for w in on_page) <= A4_LANDSCAPE[0]             # one page width
+        assert max(w.x1 for w in on_page) <= A4_LANDSCAPE[0]  # one page width
     ws = openpyxl.load_workbook(book).worksheets[0]
     requirement_col, note_col = 4, 11
     req_text = note_text = ""
@@ -210,7 +226,7 @@ def test_the_form_prints_on_a4_landscape_with_every_line_of_every_requirement_an
     for p in form_pages:
         on_page = sorted((w for w in words if w.page == p), key=lambda w: (w.y0, w.x0))
         for i, a in enumerate(on_page):
-            for b in on_page[i + 1:]:
+            for b in on_page[i + 1 :]:
                 if b.y0 >= a.y1:
                     break
                 overlap_y = min(a.y1, b.y1) - max(a.y0, b.y0)
@@ -222,13 +238,13 @@ def test_the_form_prints_on_a4_landscape_with_every_line_of_every_requirement_an
 def test_numbers_print_with_their_unit_precision_and_thousands_separators(seen):
     pdf = clients.to_pdf(seen["exports"] / "assessment" / f"{ZJG}.xlsx", seen["tmp"] / "pdf-numbers")
     text = {w.text for w in clients.pdf_words(pdf)}
-    assert "49.36%" in text                       # a share in percentage points reads as a percent
+    assert "49.36%" in text  # a share in percentage points reads as a percent
     assert "985,600.00" in text and "52,300" in text
-    assert "0.06" not in text                     # no fraction a reader could take for a percentage
+    assert "0.06" not in text  # no fraction a reader could take for a percentage
     plan = clients.to_pdf(seen["exports"] / "assessment" / "示例高新区.xlsx", seen["tmp"] / "pdf-plan")
     words = {w.text for w in clients.pdf_words(plan)}
-    assert "6.20%" in words                       # the achieved compound rate 0.0620 as a percent
-    assert not any(re.fullmatch(r"\d+\.\d{5,}", w) for w in words)        # no 6.227168674909267
+    assert "6.20%" in words  # the achieved compound rate 0.0620 as a percent
+    assert not any(re.fullmatch(r"\d+\.\d{5,}", w) for w in words)  # no 6.227168674909267
 
 
 # --- Chinese for Chinese readers, wording that cannot be misread ----------------------------------
@@ -240,7 +256,7 @@ def _page_text(path: Path) -> str:
     text = path.read_text(encoding="utf-8")
     text = re.sub(r"<(style|title)>.*?</\1>", " ", text, flags=re.S)
     text = re.sub(r"<[^>]+>", " ", text)
-    return re.sub(r"[\w.-]+\.(?:xlsx|xls|json|html)\b", " ", text)       # file names are names
+    return re.sub(r"[\w.-]+\.(?:xlsx|xls|json|html)\b", " ", text)  # file names are names
 
 
 def test_the_pages_and_workbooks_speak_chinese(seen):
@@ -267,14 +283,17 @@ def test_wording_a_reader_cannot_misread(seen):
         bad = con.execute("""select indicator_name, progress, status from marts.plan_progress
                              where (status = 'behind' and progress > 1) or (status = 'achieved' and progress < 0)""").fetchall()
         assert bad == []
-        p = dict(con.execute("""select indicator_name, progress from marts.plan_progress
-                                where park_name = '示例高新区'""").fetchall())
-    assert p["地区生产总值年均增速"] is None         # an 'about 7' rate target: judged on its value
-    assert p["城镇登记失业率"] is None               # a ceiling already met at the base: no ratio
+        p = dict(
+            con.execute("""select indicator_name, progress from marts.plan_progress
+                                where park_name = '示例高新区'""").fetchall()
+        )
+    assert p["地区生产总值年均增速"] is None  # an 'about 7' rate target: judged on its value
+    assert p["城镇登记失业率"] is None  # a ceiling already met at the base: no ratio
     assert p["地区生产总值"] == pytest.approx((1497.8 - 1250.6) / (1800 - 1250.6))
 
 
 # --- the rest a reader meets ----------------------------------------------------------------------
+
 
 def test_a_build_writes_the_overview_of_every_park_into_exports(seen):
     page = (seen["exports"] / "overview.html").read_text(encoding="utf-8")

@@ -1,5 +1,6 @@
 """Loading an inbox into a history store: duplicates, rejected files set aside with reasons,
 in-file duplicates, idempotency. (Which figures are current is decided in dbt: tests/e2e.)"""
+
 import shutil
 from pathlib import Path
 
@@ -40,7 +41,10 @@ def test_samples_load_then_rerun_changes_nothing(tmp_path, samples_dir):
     assert q(db, "select count(*) from audit.files") == [(5,)]
     # raw keeps the park names exactly as written
     assert q(db, "select distinct park_name from raw.observations order by 1") == [
-        ("吴江区",), ("张家港经济技术开发区",), ("示例高新区",)]
+        ("吴江区",),
+        ("张家港经济技术开发区",),
+        ("示例高新区",),
+    ]
 
 
 def test_same_bytes_under_another_name_is_a_duplicate(tmp_path, samples_dir):
@@ -59,14 +63,20 @@ def test_same_bytes_under_another_name_is_a_duplicate(tmp_path, samples_dir):
     assert q(db, "select count(*) from audit.files") == [(2,)]
 
 
-@pytest.mark.parametrize("name, content, reason", [
-    ("corrupt.xlsx", b"PK\x03\x04" + b"\x00garbage" * 50, "damaged or truncated"),
-    ("notes.xlsx", "这不是表格\n".encode() * 10, "not a spreadsheet"),
-    ("empty.xls", b"", "empty"),
-    ("legacy.xls", bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 600, "cannot read an Excel 97-2003 workbook"),
-    ("locked.xlsx", bytes.fromhex("D0CF11E0A1B11AE1") + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 600,
-     "password-protected"),
-])
+@pytest.mark.parametrize(
+    "name, content, reason",
+    [
+        ("corrupt.xlsx", b"PK\x03\x04" + b"\x00garbage" * 50, "damaged or truncated"),
+        ("notes.xlsx", "这不是表格\n".encode() * 10, "not a spreadsheet"),
+        ("empty.xls", b"", "empty"),
+        ("legacy.xls", bytes.fromhex("D0CF11E0A1B11AE1") + b"\x00" * 600, "cannot read an Excel 97-2003 workbook"),
+        (
+            "locked.xlsx",
+            bytes.fromhex("D0CF11E0A1B11AE1") + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 600,
+            "password-protected",
+        ),
+    ],
+)
 def test_unreadable_files_are_rejected_set_aside_and_others_load(tmp_path, samples_dir, name, content, reason):
     inbox = tmp_path / "inbox"
     shutil.copytree(samples_dir, inbox)
@@ -77,7 +87,8 @@ def test_unreadable_files_are_rejected_set_aside_and_others_load(tmp_path, sampl
     assert name in msg and reason in msg
     db = tmp_path / "s" / "history.duckdb"
     assert q(db, "select status, set_aside_as from audit.files where file_name=?", [name]) == [
-        ("rejected", f"rejected/{name}")]
+        ("rejected", f"rejected/{name}")
+    ]
     assert not (inbox / name).exists() and (inbox / "rejected" / name).exists()
     assert reason in (inbox / "rejected" / f"{name}.reason.txt").read_text(encoding="utf-8")
     assert q(db, "select count(*) from raw.observations") == [(169,)]
@@ -109,7 +120,9 @@ def test_a_figure_repeated_in_one_file_is_a_finding_and_used_once(tmp_path):
     # raw keeps every cell; all but the first of each (park, year, indicator) point at the first
     assert q(db, "select count(*), count(*) filter (where duplicate_of is null) from raw.observations") == [(400, 2)]
     assert q(db, "select year, cell from raw.observations where duplicate_of is null order by year") == [
-        (2019, "D2"), (2020, "E2")]
+        (2019, "D2"),
+        (2020, "E2"),
+    ]
     assert q(db, "select duplicate_of from raw.observations where cell = 'F2'") == [("统计!D2",)]
     msgs = [m for (m,) in q(db, "select message from audit.findings where code = 'duplicate_figure' order by message")]
     assert any("统计!F2 repeats 统计!D2" in m for m in msgs)
@@ -123,7 +136,10 @@ def test_nan_and_inf_are_findings_at_their_cells(tmp_path):
     assert report.count("loaded") == 1
     db = tmp_path / "s" / "history.duckdb"
     assert q(db, "select sheet, cell, code from audit.findings order by cell") == [
-        ("统计", "D2", "not_finite"), ("统计", "E2", "not_finite"), ("统计", "E3", "not_finite")]
+        ("统计", "D2", "not_finite"),
+        ("统计", "E2", "not_finite"),
+        ("统计", "E3", "not_finite"),
+    ]
     assert q(db, "select count(*) from raw.observations where value_kind = 'invalid' and value is null") == [(3,)]
     assert q(db, "select value from raw.observations where cell = 'D3'") == [(5.0,)]
 
@@ -134,4 +150,5 @@ def test_forms_keep_their_components_and_lineage(tmp_path):
     _run(tmp_path / "s", inbox)
     db = tmp_path / "s" / "history.duckdb"
     assert q(db, "select park_name, cell, value, value_text from raw.observations where label='工业增加值'") == [
-        ("张家港经开区", "G7", 985600.0, "985600")]
+        ("张家港经开区", "G7", 985600.0, "985600")
+    ]

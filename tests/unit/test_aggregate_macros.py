@@ -1,5 +1,6 @@
 """The list macros of macros/aggregates.sql, rendered as dbt renders them and run on DuckDB: each gives
 the text written out by hand below, and the same as the DISTINCT / ORDER BY aggregate it replaces."""
+
 from __future__ import annotations
 
 from pathlib import Path

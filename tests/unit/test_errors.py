@@ -1,6 +1,7 @@
 """errors.describe on real errors: DuckDB running out of its memory cap, also when a clean-up that
 failed afterwards is what reached the build (the statements after an out-of-memory error in a
 transaction are refused)."""
+
 from __future__ import annotations
 
 import duckdb

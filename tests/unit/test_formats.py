@@ -1,5 +1,6 @@
 """What a file is, from its bytes, and the readers of .ods and .csv: real files, written here with
 the libraries the project uses or byte by byte where no library writes the format."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,12 +17,14 @@ from ingest.parsing.limits import DEFAULT_LIMITS, LimitExceeded
 from ingest.parsing.ods import read_ods
 from ingest.parsing.readers import UnreadableFile, read_workbook
 
-ODS_HEAD = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-            'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-            'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-            'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
-            'xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0">'
-            '<office:body><office:spreadsheet>')
+ODS_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0">'
+    "<office:body><office:spreadsheet>"
+)
 ODS_TAIL = "</office:spreadsheet></office:body></office:document-content>"
 
 
@@ -39,29 +42,48 @@ def cell(value: str, kind: str = "string", extra: str = "") -> str:
     return f'<table:table-cell office:value-type="{kind}" office:value="{value}" {extra}><text:p>{value}</text:p></table:table-cell>'
 
 
-STATS = ('<table:table table:name="统计">'
-         '<table:table-row>' + "".join(cell(h) for h in ("园区名称", "年份", "指标", "单位", "数值")) + '</table:table-row>'
-         '<table:table-row>' + cell("甲园区") + cell("2023", "float") + cell("工业增加值") + cell("亿元") + cell("12.5", "float")
-         + '</table:table-row>'
-         '<table:table-row>' + cell("甲园区") + cell("2023", "float") + cell("绿化覆盖率") + cell("%") + cell("0.4135", "percentage")
-         + '</table:table-row>'
-         '<table:table-row>' + cell("甲园区") + cell("2023", "float") + cell("单位能耗") + cell("吨/万元")
-         + '<table:table-cell table:formula="of:=1/0" office:value-type="string" calcext:value-type="error"><text:p>#DIV/0!</text:p></table:table-cell>'
-         '</table:table-row>'
-         '<table:table-row table:number-rows-repeated="1048570"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
-         '</table:table>')
+STATS = (
+    '<table:table table:name="统计">'
+    "<table:table-row>" + "".join(cell(h) for h in ("园区名称", "年份", "指标", "单位", "数值")) + "</table:table-row>"
+    "<table:table-row>"
+    + cell("甲园区")
+    + cell("2023", "float")
+    + cell("工业增加值")
+    + cell("亿元")
+    + cell("12.5", "float")
+    + "</table:table-row>"
+    "<table:table-row>"
+    + cell("甲园区")
+    + cell("2023", "float")
+    + cell("绿化覆盖率")
+    + cell("%")
+    + cell("0.4135", "percentage")
+    + "</table:table-row>"
+    "<table:table-row>"
+    + cell("甲园区")
+    + cell("2023", "float")
+    + cell("单位能耗")
+    + cell("吨/万元")
+    + '<table:table-cell table:formula="of:=1/0" office:value-type="string" calcext:value-type="error"><text:p>#DIV/0!</text:p></table:table-cell>'
+    "</table:table-row>"
+    '<table:table-row table:number-rows-repeated="1048570"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+    "</table:table>"
+)
 
 
-@pytest.mark.parametrize("data, name, what", [
-    (b"%PDF-1.7\n...", "other", "a PDF"),
-    (b"\x89PNG\r\n\x1a\n", "other", "a PNG image"),
-    (ods("", b"application/vnd.oasis.opendocument.text"), "other", "OpenDocument text document"),
-    (ods(STATS), "ods", "OpenDocument spreadsheet"),
-    ("园区名称,年份\n甲,2020\n".encode(), "csv", "delimited text"),
-    ("园区名称,年份\n甲,2020\n".encode("gb18030"), "csv", "delimited text"),
-    (b"<html><table><tr><td>1</td></tr></table></html>", "other", "an HTML page"),
-    (b"", "empty", "an empty file"),
-])
+@pytest.mark.parametrize(
+    "data, name, what",
+    [
+        (b"%PDF-1.7\n...", "other", "a PDF"),
+        (b"\x89PNG\r\n\x1a\n", "other", "a PNG image"),
+        (ods("", b"application/vnd.oasis.opendocument.text"), "other", "OpenDocument text document"),
+        (ods(STATS), "ods", "OpenDocument spreadsheet"),
+        ("园区名称,年份\n甲,2020\n".encode(), "csv", "delimited text"),
+        ("园区名称,年份\n甲,2020\n".encode("gb18030"), "csv", "delimited text"),
+        (b"<html><table><tr><td>1</td></tr></table></html>", "other", "an HTML page"),
+        (b"", "empty", "an empty file"),
+    ],
+)
 def test_a_file_is_what_its_bytes_say(data, name, what):
     kind = sniff(data)
     assert kind.name == name and what in kind.what
@@ -84,7 +106,7 @@ def test_csv_in_utf8_with_bom_and_in_gbk_reads_the_same():
     tabs = read_workbook(text.replace(",", "\t").encode("gb18030"))[0]
     assert utf8.rows == gbk.rows == tabs.rows
     assert utf8.rows[1] == ["甲园区", 2023.0, "工业增加值", "亿元", 12.5]
-    assert utf8.rows[2][4] == "41.35%"          # read by the cell parser like a typed percent
+    assert utf8.rows[2][4] == "41.35%"  # read by the cell parser like a typed percent
 
 
 def test_ods_reads_percent_error_cells_and_skips_the_trailing_empty_rows():
@@ -94,15 +116,17 @@ def test_ods_reads_percent_error_cells_and_skips_the_trailing_empty_rows():
     assert sheet.rows[3][4] == "#DIV/0!"
     parsed = parse_file(ods(STATS))
     rows = {r["label"]: r for r in parsed.table.to_pylist()}
-    assert rows["绿化覆盖率"]["value"] == pytest.approx(41.35)                      # percentage points
+    assert rows["绿化覆盖率"]["value"] == pytest.approx(41.35)  # percentage points
     assert rows["单位能耗"]["value_kind"] == "invalid"
     assert any(f.code == "cell_error" and f.cell == "E4" for f in parsed.findings)
 
 
 def test_an_ods_bomb_is_refused():
-    repeated = ('<table:table table:name="s"><table:table-row table:number-rows-repeated="100000">'
-                '<table:table-cell table:number-columns-repeated="1000" office:value-type="float" office:value="1">'
-                '<text:p>1</text:p></table:table-cell></table:table-row></table:table>')
+    repeated = (
+        '<table:table table:name="s"><table:table-row table:number-rows-repeated="100000">'
+        '<table:table-cell table:number-columns-repeated="1000" office:value-type="float" office:value="1">'
+        "<text:p>1</text:p></table:table-cell></table:table-row></table:table>"
+    )
     with pytest.raises(LimitExceeded, match="repeated over 100,000,000 cells"):
         read_ods(ods(repeated), DEFAULT_LIMITS)
     with pytest.raises(LimitExceeded, match="DOCTYPE"):

@@ -1,5 +1,6 @@
 """The generic dbt test unique_combination (macros/tests/generic_tests.sql), rendered as dbt renders it
 and run on DuckDB tables with hand-made duplicates."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Template recognition from content, and every sheet layout variation of spreadsheets.md."""
+
 from pathlib import Path
 
 import pytest
@@ -8,31 +9,75 @@ from tests.workbooks import FORM_HEADER, form_rows, small_form_body, write_xls, 
 
 # Every value cell of the Zhangjiagang sample form: cell -> (label, unit, value). Read off the sheet.
 ZJG_COMPONENTS = {
-    "G6": ("高新技术企业工业总产值", "万元", 6521000), "G7": ("园区工业总产值", "万元", 13210000),
-    "G9": ("年末从业人口", "人", 52300), "G10": ("工业增加值", "万元", 985600),
-    "G12": ("规划基准年工业增加值", "万元", 812400), "G13": ("2016年工业增加值", "万元", 1012300),
+    "G6": ("高新技术企业工业总产值", "万元", 6521000),
+    "G7": ("园区工业总产值", "万元", 13210000),
+    "G9": ("年末从业人口", "人", 52300),
+    "G10": ("工业增加值", "万元", 985600),
+    "G12": ("规划基准年工业增加值", "万元", 812400),
+    "G13": ("2016年工业增加值", "万元", 1012300),
     "G15": ("资源再生利用产业增加值", "万元", None),
-    "G18": ("工业固体废物综合利用量", "吨", 48650.27), "G19": ("工业固体废物总产生量", "吨", 49320.15),
-    "G20": ("综合利用往年贮存量", "吨", 0), "G22": ("再生产业再生资源循环利用量", "吨", None),
-    "G23": ("再生资源收集量", "吨", None), "G25": ("工业用地面积", "平方公里", 8.6),
-    "G27": ("2016年工业用地面积", "平方公里", 8.15), "G29": ("综合能耗总量", "吨标煤", 412300),
-    "G30": ("规划基准年综合能耗总量", "吨标煤", 398650.5), "G33": ("可再生能源使用量", "吨标煤", 10452.36),
-    "G35": ("新鲜水资源消耗量", "万立方米", 812.35), "G36": ("规划基准年新鲜水资源消耗量", "万立方米", 798.12),
-    "G39": ("工业重复用水量", "立方米", 65231000), "G41": ("园区再生水(中水)回用量", "万吨", 1205.3),
-    "G42": ("园区污水处理厂排放总量", "万吨", 5321.45), "G52": ("化学需氧量排放量", "吨", 812.35),
-    "G53": ("氨氮排放量", "吨", 61.27), "G54": ("二氧化硫排放量", "吨", 5.12), "G55": ("氮氧化物排放量", "吨", 8.37),
-    "G56": ("规划基准年化学需氧量排放量", "吨", 905.62), "G57": ("规划基准年氨氮排放量", "吨", 70.15),
-    "G58": ("规划基准年二氧化硫排放量", "吨", 6.48), "G59": ("规划基准年氮氧化物排放量", "吨", 9.02),
-    "G61": ("二氧化碳排放量", "吨", 2354120), "G62": ("规划基准年二氧化碳排放量", "吨", 2413060),
-    "G64": ("废水排放量", "吨", 6512300), "G66": ("固废产生量", "吨", 49320.15),
+    "G18": ("工业固体废物综合利用量", "吨", 48650.27),
+    "G19": ("工业固体废物总产生量", "吨", 49320.15),
+    "G20": ("综合利用往年贮存量", "吨", 0),
+    "G22": ("再生产业再生资源循环利用量", "吨", None),
+    "G23": ("再生资源收集量", "吨", None),
+    "G25": ("工业用地面积", "平方公里", 8.6),
+    "G27": ("2016年工业用地面积", "平方公里", 8.15),
+    "G29": ("综合能耗总量", "吨标煤", 412300),
+    "G30": ("规划基准年综合能耗总量", "吨标煤", 398650.5),
+    "G33": ("可再生能源使用量", "吨标煤", 10452.36),
+    "G35": ("新鲜水资源消耗量", "万立方米", 812.35),
+    "G36": ("规划基准年新鲜水资源消耗量", "万立方米", 798.12),
+    "G39": ("工业重复用水量", "立方米", 65231000),
+    "G41": ("园区再生水(中水)回用量", "万吨", 1205.3),
+    "G42": ("园区污水处理厂排放总量", "万吨", 5321.45),
+    "G52": ("化学需氧量排放量", "吨", 812.35),
+    "G53": ("氨氮排放量", "吨", 61.27),
+    "G54": ("二氧化硫排放量", "吨", 5.12),
+    "G55": ("氮氧化物排放量", "吨", 8.37),
+    "G56": ("规划基准年化学需氧量排放量", "吨", 905.62),
+    "G57": ("规划基准年氨氮排放量", "吨", 70.15),
+    "G58": ("规划基准年二氧化硫排放量", "吨", 6.48),
+    "G59": ("规划基准年氮氧化物排放量", "吨", 9.02),
+    "G61": ("二氧化碳排放量", "吨", 2354120),
+    "G62": ("规划基准年二氧化碳排放量", "吨", 2413060),
+    "G64": ("废水排放量", "吨", 6512300),
+    "G66": ("固废产生量", "吨", 49320.15),
 }
-ZJG_REPORTED = {"G8": (1, 49.36), "G11": (2, 18.85), "G14": (3, -0.89), "G16": (4, None), "G17": (5, 12),
-                "G21": (6, 98.64), "G24": (7, None), "G26": (8, 11.46), "G28": (9, -2.65), "G31": (10, 0.17),
-                "G32": (11, 0.42), "G34": (12, 2.54), "G37": (13, 0.09), "G38": (14, 8.24), "G40": (15, 88.93),
-                "G43": (16, 22.65), "G44": (17, None), "G45": (18, None), "G46": (19, 0), "G47": (20, 100),
-                "G48": (21, 100), "G49": (22, None), "G50": (23, 100), "G51": (24, 100), "G60": (25, -0.38),
-                "G63": (26, 4.27), "G65": (27, 6.61), "G67": (28, 0.05), "G68": (29, 41.35), "G69": (30, 100),
-                "G70": (31, 100), "G71": (32, 4)}
+ZJG_REPORTED = {
+    "G8": (1, 49.36),
+    "G11": (2, 18.85),
+    "G14": (3, -0.89),
+    "G16": (4, None),
+    "G17": (5, 12),
+    "G21": (6, 98.64),
+    "G24": (7, None),
+    "G26": (8, 11.46),
+    "G28": (9, -2.65),
+    "G31": (10, 0.17),
+    "G32": (11, 0.42),
+    "G34": (12, 2.54),
+    "G37": (13, 0.09),
+    "G38": (14, 8.24),
+    "G40": (15, 88.93),
+    "G43": (16, 22.65),
+    "G44": (17, None),
+    "G45": (18, None),
+    "G46": (19, 0),
+    "G47": (20, 100),
+    "G48": (21, 100),
+    "G49": (22, None),
+    "G50": (23, 100),
+    "G51": (24, 100),
+    "G60": (25, -0.38),
+    "G63": (26, 4.27),
+    "G65": (27, 6.61),
+    "G67": (28, 0.05),
+    "G68": (29, 41.35),
+    "G69": (30, 100),
+    "G70": (31, 100),
+    "G71": (32, 4),
+}
 
 
 def _only(sheets):
@@ -91,8 +136,13 @@ def test_form_with_extra_rows_and_variations(tmp_path: Path):
 
 def test_form_park_from_title_and_date_cell(tmp_path: Path):
     import datetime as dt
-    rows = [["张家港经开区国家生态工业示范园区对照考核表"], ["填报时间", dt.datetime(2021, 4, 1)],
-            ["数据基准年为2020年"], FORM_HEADER] + small_form_body()
+
+    rows = [
+        ["张家港经开区国家生态工业示范园区对照考核表"],
+        ["填报时间", dt.datetime(2021, 4, 1)],
+        ["数据基准年为2020年"],
+        FORM_HEADER,
+    ] + small_form_body()
     form = _only(parse_workbook(write_xlsx(tmp_path / "f.xlsx", {"x": rows}).read_bytes()))
     assert form.park_name == "张家港经开区" and str(form.observations[0].report_date) == "2021-04-01"
 
@@ -140,16 +190,25 @@ def test_statistics_long_wide_and_xls(samples_dir, tmp_path: Path):
     energy = {o.year: o for o in xls.observations if o.label == "综合能耗"}
     assert energy[2023].value == 102.1 and energy[2023].unit == "万吨标煤" and energy[2023].cell == "G7"
     # year columns written as 2019 (numbers) and a park column merged downwards
-    rows = [["园区名称", "指标", "单位", 2019, "2020"], ["甲园区", "工业增加值", "亿元", "1,234.5", 1300],
-            [None, "工业用地面积", "平方公里", 10, 10.5]]
+    rows = [
+        ["园区名称", "指标", "单位", 2019, "2020"],
+        ["甲园区", "工业增加值", "亿元", "1,234.5", 1300],
+        [None, "工业用地面积", "平方公里", 10, 10.5],
+    ]
     path = write_xlsx(tmp_path / "w.xlsx", {"s": rows}, merges={"s": ["A2:A3"]})
     obs = {(o.label, o.year): o for o in _only(parse_workbook(path.read_bytes())).observations}
     assert obs[("工业增加值", 2019)].value == 1234.5 and obs[("工业用地面积", 2020)].park_name == "甲园区"
 
 
 def test_xls_percent_format_and_fullwidth(tmp_path: Path):
-    rows = form_rows("某园区", 2019, [["产业共生", 6, "工业固体废物综合利用率*", "%", "≥70", "是", 0.8463],
-                                     [None, 2, "年末从业人口", "人", "-", "-", "３３,１００"]])
+    rows = form_rows(
+        "某园区",
+        2019,
+        [
+            ["产业共生", 6, "工业固体废物综合利用率*", "%", "≥70", "是", 0.8463],
+            [None, 2, "年末从业人口", "人", "-", "-", "３３,１００"],
+        ],
+    )
     path = write_xls(tmp_path / "old.xls", {"表": rows}, percent_cells=[("表", 5, 6)])
     form = _only(parse_workbook(path.read_bytes()))
     obs = {o.label: o for o in form.observations}
@@ -166,8 +225,10 @@ def test_targets_sheet(samples_dir):
 
 
 def test_unrecognised_sheet_is_skipped_not_fatal(tmp_path: Path):
-    path = write_xlsx(tmp_path / "mixed.xlsx", {"封面": [["2019年度报告"], ["编制单位：某某"]],
-                                                 "表": form_rows("某园区", 2019, small_form_body())})
+    path = write_xlsx(
+        tmp_path / "mixed.xlsx",
+        {"封面": [["2019年度报告"], ["编制单位：某某"]], "表": form_rows("某园区", 2019, small_form_body())},
+    )
     sheets = parse_workbook(path.read_bytes())
     assert sheets[0].template is None and "no template" in sheets[0].message
     assert sheets[1].template == "eip_form"
@@ -178,8 +239,12 @@ def test_statistics_per_row_fields_cleaned_once_keep_their_own_text(tmp_path: Pa
     Python but different texts; a park repeated down its rows stays the same park."""
     from ingest.parsing import parse_file
 
-    rows = [["园区名称", "指标", "单位", 2019, 2020], [" 甲园区 ", "工业增加值", "亿元", 1.0, 2.0],
-            [" 甲园区 ", "工业用地面积", 1, 10, 10.5], ["乙园区", "工业用地面积", True, 3, 4]]
+    rows = [
+        ["园区名称", "指标", "单位", 2019, 2020],
+        [" 甲园区 ", "工业增加值", "亿元", 1.0, 2.0],
+        [" 甲园区 ", "工业用地面积", 1, 10, 10.5],
+        ["乙园区", "工业用地面积", True, 3, 4],
+    ]
     path = write_xlsx(tmp_path / "w.xlsx", {"s": rows})
     obs = {(o.park_name, o.label, o.year): o for o in _only(parse_workbook(path.read_bytes())).observations}
     assert obs[("甲园区", "工业增加值", 2020)].unit == "亿元"
@@ -199,10 +264,14 @@ def test_statistics_keys_equal_to_their_names_are_left_null_for_the_warehouse_vi
     idx = pa.array([0, 1, 2, 0], pa.int32())
     labels = pa.array(["工业增加值", "工业用水重复利用率*", "单位GDP能耗（吨标煤/万元）"])
     keys = pa.array(["工业增加值", "工业用水重复利用率", "单位GDP能耗(吨标煤/万元)"])
-    t = pa.table({"label": pa.DictionaryArray.from_arrays(idx, labels),
-                  "label_key": pa.DictionaryArray.from_arrays(idx, keys),
-                  "park_name": pa.array(["甲园区", "乙 园区", "甲园区", None]),
-                  "park_key": pa.array(["甲园区", "乙园区", "甲园区", None])})
+    t = pa.table(
+        {
+            "label": pa.DictionaryArray.from_arrays(idx, labels),
+            "label_key": pa.DictionaryArray.from_arrays(idx, keys),
+            "park_name": pa.array(["甲园区", "乙 园区", "甲园区", None]),
+            "park_key": pa.array(["甲园区", "乙园区", "甲园区", None]),
+        }
+    )
     out = keys_as_names(t)
     assert out.column("label_key").to_pylist() == [None, "工业用水重复利用率", "单位GDP能耗(吨标煤/万元)", None]
     assert out.column("park_key").to_pylist() == [None, "乙园区", None, None]
