@@ -19,6 +19,7 @@ import pandas as pd
 from ingest.warehouse.state import connect
 
 from .suites import ROW, TABLE, WARN, Suite, build_suites, table_detail_sql
+from .tables import tables_of
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 SAMPLE_ROWS = 20
@@ -82,17 +83,8 @@ class GateResult:
         return out
 
 
-def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [
-        f"{s}.{t}"
-        for s, t in con.execute(
-            "select schema_name, table_name from duckdb_tables() where database_name = current_database()"
-        ).fetchall()
-    ]
-
-
 def table_counts(con: duckdb.DuckDBPyConnection, tables: list[str]) -> dict[str, int]:
-    have = set(_tables(con))
+    have = set(tables_of(con))
     return {t: con.execute(f"select count(*) from {t}").fetchall()[0][0] for t in tables if t in have}
 
 
@@ -104,7 +96,7 @@ def validate(build_db: Path, previous_counts: dict[str, int]) -> GateResult:
     t0 = time.perf_counter()
     con = connect(build_db, read_only=True)
     try:
-        tables = _tables(con)
+        tables = tables_of(con)
         rules: list[dict[str, Any]] = []
         if "reference.value_ranges" in tables:
             cur = con.execute("select * from reference.value_ranges")

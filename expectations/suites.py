@@ -22,6 +22,8 @@ from typing import Any
 
 import great_expectations.expectations as gxe
 
+from .tables import TABLE_KEYS, metric_tables
+
 ROW, TABLE, WARN = "row", "table", "warn"
 # A figure moving by more than 10^3.5 (~3000x) from one year to the next is a unit slip (万元 vs 元…).
 UNIT_SLIP_LOG10 = 3.5
@@ -81,23 +83,6 @@ def _all_true(col: str) -> Any:
     return _t(gxe.ExpectColumnValuesToBeInSet(column=col, value_set=[True]))
 
 
-# whole-table metrics: rows, keys that repeat, keys missing (schema.table, key columns, required columns)
-TABLE_KEYS: dict[str, tuple[list[str], list[str]]] = {
-    "raw.observations": (["file_sha256", "sheet", "cell"], ["file_name", "file_sha256", "sheet", "cell", "template"]),
-    "audit.files": ([], ["file_name", "file_sha256", "status"]),
-    "marts.indicator_values": (["value_id"], ["value_id", "park_name", "indicator_name"]),
-    "marts.eip_assessment": (["park_name", "year", "seq_no"], ["park_name", "year", "seq_no", "indicator_name"]),
-    "marts.eip_verdict": (["park_name", "year"], ["park_name", "year", "mandatory_total"]),
-    "marts.reconciliation": (["system_code", "park_name", "year", "indicator_name"], ["reported_value", "computed_value"]),
-    "marts.plan_progress": (
-        ["park_name", "plan_name", "indicator_name"],
-        ["park_name", "plan_name", "indicator_name", "status"],
-    ),
-    "marts.target_tracking": (
-        ["park_name", "year", "indicator_name"],
-        ["park_name", "year", "indicator_name", "target_kind"],
-    ),
-}
 # raw only grows; the marts may shrink with a correction but not collapse
 MIN_SHARE = {"raw.observations": 1.0}
 
@@ -105,7 +90,7 @@ MIN_SHARE = {"raw.observations": 1.0}
 def table_metrics_sql(tables: list[str], previous: dict[str, int]) -> str:
     parts = []
     for t in tables:
-        keys, required = TABLE_KEYS[t]
+        keys, required = TABLE_KEYS.get(t, ([], []))
         dup = f"count(*) - count(distinct ({', '.join(keys)}{',' if len(keys) == 1 else ''}))" if keys else "0"
         nulls = " + ".join(f"count(*) filter (where {c} is null)" for c in required) or "0"
         prev = previous.get(t)
@@ -121,11 +106,10 @@ def table_metrics_sql(tables: list[str], previous: dict[str, int]) -> str:
 def build_suites(tables: list[str], previous: dict[str, int], range_rules: list[dict[str, Any]]) -> list[Suite]:
     """``tables``: the tables present in the build file; ``previous``: their rows after the last
     committed build; ``range_rules``: reference.value_ranges."""
-    have = set(tables)
     suites = [
         Suite(
             "table_metrics",
-            table_metrics_sql([t for t in TABLE_KEYS if t in have], previous),
+            table_metrics_sql(metric_tables(tables), previous),
             [
                 _zero("duplicate_keys"),
                 _zero("missing_keys"),
@@ -249,75 +233,6 @@ def build_suites(tables: list[str], previous: dict[str, int], range_rules: list[
               and (park_name, year) in ({{keys}})
             order by 1, 2 limit 50""",
             detail_keys=["park_name", "year"],
-        ),
-        Suite(
-            "eip_assessment",
-            f"""
-            select park_name, year, seq_no, indicator_name, mandatory, selected, passed, note, value,
-                   passed is not null or note is not null as judged_or_explained
-            from marts.eip_assessment where park_name in {CHANGED}""",
-            [
-                *_not_null("park_name", "year", "seq_no", "indicator_name", "mandatory", "selected"),
-                _t(gxe.ExpectColumnValuesToBeBetween(column="seq_no", min_value=1, max_value=32)),
-                _all_true("judged_or_explained"),
-            ],
-        ),
-        Suite(
-            "eip_verdict",
-            f"""
-            select v.park_name, v.year, v.passed, v.mandatory_total, v.mandatory_passed,
-                   (v.passed is distinct from true) or coalesce(a.mandatory_not_passed = 0, false) as consistent_with_assessment
-            from marts.eip_verdict v
-            left join (select park_name, year, count(*) filter (where mandatory and passed is distinct from true)
-                              as mandatory_not_passed
-                       from marts.eip_assessment group by all) a using (park_name, year)
-            where v.park_name in {CHANGED}""",
-            [
-                *_not_null("park_name", "year", "mandatory_total"),
-                _all_true("consistent_with_assessment"),
-                _t(gxe.ExpectColumnValuesToBeBetween(column="mandatory_passed", min_value=0, max_value=32)),
-            ],
-        ),
-        Suite(
-            "reconciliation",
-            f"select * from marts.reconciliation where park_name in {CHANGED}",
-            [
-                *_not_null("reported_value", "computed_value", "within_tolerance"),
-            ],
-        ),
-        Suite(
-            "plan_progress",
-            f"""
-            select park_name, plan_name, indicator_name, status, latest_value, progress,
-                   case when progress is null then true
-                        when latest_value is null or base_value is null or target_value is null
-                             or target_value = base_value then false
-                        else abs(progress - (latest_value - base_value) / (target_value - base_value)) <= 1e-9 end
-                       as progress_consistent,
-                   status <> 'achieved' or latest_value is not null as achieved_has_actual,
-                   -- a reader must never see more than 100 % beside 进度滞后, or less than 0 beside 已达目标
-                   not (status = 'behind' and progress > 1 + 1e-9) and not (status = 'achieved' and progress < -1e-9)
-                       as progress_agrees_with_status
-            from marts.plan_progress where park_name in {CHANGED}""",
-            [
-                *_not_null("park_name", "plan_name", "indicator_name", "status"),
-                _in("status", ["achieved", "on_track", "behind", "not_assessable", "not_numeric"]),
-                _all_true("progress_consistent"),
-                _all_true("achieved_has_actual"),
-                _all_true("progress_agrees_with_status"),
-            ],
-        ),
-        Suite(
-            "target_tracking",
-            f"""
-            select park_name, year, indicator_name, target_kind, met,
-                   target_kind <> 'qualitative' or met is null as qualitative_not_judged
-            from marts.target_tracking where park_name in {CHANGED}""",
-            [
-                *_not_null("park_name", "year", "indicator_name", "target_kind"),
-                _in("target_kind", ["growth", "level", "relative", "qualitative"]),
-                _all_true("qualitative_not_judged"),
-            ],
         ),
     ]
     return suites

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import duckdb
 
+from expectations.tables import metric_tables, tables_of
+
 from . import errors, exitcodes
 from .console import Output
 from .outcome import BuildConfig, BuildResult, new_run_id
@@ -33,16 +35,6 @@ from .warehouse.loader import load_entries
 from .warehouse.state import LockBusy, StateFault, StateStore, connect
 
 MAX_GATE_PASSES = 4
-PUBLISHED_TABLES = [
-    "raw.observations",
-    "audit.files",
-    "marts.indicator_values",
-    "marts.eip_assessment",
-    "marts.eip_verdict",
-    "marts.reconciliation",
-    "marts.plan_progress",
-    "marts.target_tracking",
-]
 RULE_INPUTS = ("models", "macros", "seeds", "dbt_project.yml", "profiles.yml")
 
 
@@ -224,7 +216,8 @@ def _build_locked(cfg: BuildConfig, store: StateStore, result: BuildResult, out:
     try:
         audit.release_quarantine(con, result.run_id)
         result.changed_parks = None if result.full_refresh else _changed_parks(con)
-        result.counts = {t: n for t, n in ((t, _count(con, t)) for t in PUBLISHED_TABLES) if n is not None}
+        tables = metric_tables(tables_of(con))  # raw, audit and every mart: their rows, for the next build's floor
+        result.counts = {t: n for t, n in ((t, _count(con, t)) for t in tables) if n is not None}
         audit.record_table_counts(con, result.run_id, result.counts)
         audit.record_run(con, _run_row(result, code, published=None))
         con.execute("checkpoint")

@@ -63,7 +63,7 @@
      end)
 {%- endmacro %}
 
-{#- Gap to pass (domain.md §7): the value of the component at which the indicator meets its
+{#- Gap to pass (docs/domain.md#gap): the value of the component at which the indicator meets its
     threshold, the other components held fixed. kind: the formula kind; comparator/threshold: the
     requirement; num/den: the components now (and at the reference year), multiplier the formula's. -#}
 {% macro gap_pass_value(kind, threshold, multiplier, num_cur, den_cur, num_ref, den_ref, ref_years, base_years, driver_growth) -%}

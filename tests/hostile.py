@@ -1,5 +1,5 @@
 """Hostile workbooks, generated in the tests (none is kept in the repository): every class of
-issue 8 (bombs, absurd extents, pathological content) plus the ones that hold already (XXE,
+hostile input (bombs, absurd extents, pathological content) plus the ones that hold already (XXE,
 billion laughs, injection in names, VBA)."""
 
 from __future__ import annotations

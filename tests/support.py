@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "data" / "inbox"  # the bundled copies of ../shared/samples
+SAMPLES = ROOT / "data" / "inbox"  # the bundled sample workbooks
 PARKS = [sys.executable, "-m", "ingest"]
 
 

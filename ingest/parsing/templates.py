@@ -1,6 +1,6 @@
 """Template recognition and parsing of one sheet: pure functions, Sheet in, records out.
 
-Templates (../shared/docs/spreadsheets.md):
+Templates (docs/spreadsheets.md):
   eip_form     A. 对照考核表 (HJ 274-2015 assessment form; one park, one data year)
   plan         B. 主要指标表 (five-year plan main indicators; one park)
   statistics   C. 统计数据表 (yearly statistics, long or wide by year; one or more parks)

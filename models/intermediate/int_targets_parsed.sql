@@ -1,4 +1,4 @@
--- Yearly targets of a government work report, parsed from their phrases (domain.md §3; the words
+-- Yearly targets of a government work report, parsed from their phrases (docs/domain.md#targets; the words
 -- are in seed target_phrases): 增长5%以上 (growth ≥), 增长5%左右 (growth ≈), 达54% (level ≥),
 -- 超5亿美元 / 突破1600家 (level >), 与经济增长同步 (relative), 完成上级下达任务 (qualitative).
 with rows as (

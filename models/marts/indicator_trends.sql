@@ -1,6 +1,6 @@
 {{ config(materialized='incremental', incremental_strategy='replace_parks', on_schema_change='sync_all_columns') }}
 -- depends_on: {{ ref('changed_parks') }}
--- Growth and baseline comparisons of every yearly statistics series (domain.md §5): one row per park,
+-- Growth and baseline comparisons of every yearly statistics series (docs/domain.md#growth): one row per park,
 -- indicator, unit family and year. A series is shown in the unit of its latest year; figures in
 -- other units of the same family are converted first; units that cannot be converted into each
 -- other are separate series. Rates and shares (seed rate_indicators) are compared in percentage

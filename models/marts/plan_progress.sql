@@ -77,7 +77,7 @@ aligned as (
 ),
 rated as (
     -- a rate or share (unit %, or a name ending 率/比重/占比/增速…: seed rate_indicators) is followed in
-    -- percentage points: a compound growth of a growth rate means nothing (domain.md §2)
+    -- percentage points: a compound growth of a growth rate means nothing (docs/domain.md#plans)
     select *,
         exists (select 1 from {{ ref('rate_indicators') }} r
                 where (r.match = 'unit' and aligned.unit = r.text)

@@ -1,4 +1,4 @@
-"""`make bench SCALE=1.0`: the national-scale benchmark (issue 9). Figures, not a test.
+"""`make bench SCALE=1.0`: the national-scale benchmark (targets in docs/performance.md). Figures, not a test.
 
     python -m tests.bench --scale 0.1        # a quick look (~2 minutes)
     python -m tests.bench --scale 1.0        # national scale (~15 minutes, the inbox generated once)
@@ -126,10 +126,10 @@ WINDOW_SQL_LINEAGE = WINDOW_SQL.replace(
     "select park_name, indicator_name, year, value,",
     "select park_name, indicator_name, year, value, source_file || '!' || source_sheet || '!' || source_cell as source,",
 )
-# the same columns as the mart (issue 10's 18, unit_family and the lineage text), computed the plain
+# the same columns as the mart (the 18 the mart is asked to hold, unit_family and the lineage text), computed the plain
 # way: positional lags, the first year as base, no unit conversion, no registry, no gap rule. What a
 # statistician would write in DuckDB for that table; the comparison for the dbt model that also
-# follows every rule of domain.md §5
+# follows every rule of docs/domain.md#growth
 WINDOW_SQL_SAME_COLUMNS = """
 with rates as (
     select k.indicator_name, k.unit,
@@ -181,7 +181,7 @@ con.execute("create table anchor.main.trends as " + sys.argv[2])
 print(query_s, n[0][0], time.perf_counter() - t)
 con.close()
 """
-# no computation at all: the columns issue 10 asks of indicator_trends, copied from the finished mart
+# no computation at all: the 18 columns asked of indicator_trends, copied from the finished mart
 # into a new table (what writing that table costs, whatever computes it)
 ANCHOR_WRITE = """
 import os, sys, time, tempfile, duckdb
@@ -332,7 +332,7 @@ def main() -> None:
             print(f"{label:<62} exit {rc}")
     wall, peak, out, rc = measure([PY, "-c", ANCHOR_WRITE, str(history), MEMORY_LIMIT])
     if out.strip():
-        print(f"{'anchor: only writing the 18 columns of issue 10, no computation':<62} {float(out.split()[-1]):8.1f} s")
+        print(f"{'anchor: only writing the 18 asked columns, no computation':<62} {float(out.split()[-1]):8.1f} s")
     print(f"{'ours: dbt model indicator_trends in the full build (a table)':<62} {trends_s:8.1f} s")
     ratios = ", ".join(
         f"{alone_s / anchors[k]:.2f}x the {name} table"

@@ -1,6 +1,6 @@
 """A national-scale inbox, generated deterministically (seeded), realistic enough to pass the gate.
 
-At scale 1.0 (issue 9): 31 provincial statistics workbooks in the wide layout (2,500 parks x 150
+At scale 1.0 (the national scale the targets in docs/performance.md are for): 31 provincial statistics workbooks in the wide layout (2,500 parks x 150
 indicators x 2010-2024, 5.6M figures), 600 HJ 274 forms, 31 plan tables and 31 target tables.
 Smaller scales shrink the number of parks, forms, plans and targets; the shape stays.
 

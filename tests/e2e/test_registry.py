@@ -69,7 +69,7 @@ def test_unregistered_park_is_reported_then_registered_by_a_sheet_in_the_inbox(t
             [PARK],
         )
     )
-    # 15 % ≥ 10 % (其他地区, domain.md §1 indicator 16); elasticity of energy:
+    # 15 % ≥ 10 % (其他地区, docs/domain.md#hj274 indicator 16); elasticity of energy:
     # growth of energy (400000/380000 − 1) over growth of value added (980000/700000 − 1)
     assert judged["hj16"] == "pass"
     assert judged["hj10"] == "pass"

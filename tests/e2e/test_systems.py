@@ -1,4 +1,4 @@
-"""Indicator systems as data, end to end: the zero-carbon park system (domain.md §6) from statistics,
+"""Indicator systems as data, end to end: the zero-carbon park system (docs/domain.md#zero-carbon) from statistics,
 the gap to pass (§7), growth of every series (§5) and plan progress on rates (§2). Expected figures
 are worked out here by hand from the formulas, not read back from the warehouse."""
 

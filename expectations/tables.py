@@ -1,0 +1,30 @@
+"""Which tables the table metrics cover: raw, audit and every published mart. Light on purpose (no
+Great Expectations import): the build records their row counts even on a night the gate is not run."""
+
+from __future__ import annotations
+
+import duckdb
+
+# keys that repeat or are missing, where a file can cause it (a key repeated by a file traces back
+# to that file, which is rejected); the marts' keys are invariants of our code, tested by dbt
+TABLE_KEYS: dict[str, tuple[list[str], list[str]]] = {
+    "raw.observations": (["file_sha256", "sheet", "cell"], ["file_name", "file_sha256", "sheet", "cell", "template"]),
+    "audit.files": ([], ["file_name", "file_sha256", "status"]),
+}
+
+
+def tables_of(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Tables and views of a file (raw.observations is a view over the tables of cells)."""
+    return [
+        f"{s}.{t}"
+        for s, t in con.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = current_database() "
+            "union all select schema_name, view_name from duckdb_views() where database_name = current_database() "
+            "and not internal"
+        ).fetchall()
+    ]
+
+
+def metric_tables(tables: list[str]) -> list[str]:
+    """raw.observations, audit.files and every table of the marts schema among ``tables``."""
+    return [t for t in TABLE_KEYS if t in tables] + sorted(t for t in tables if t.startswith("marts."))
