@@ -109,7 +109,7 @@ def _export(args: argparse.Namespace) -> int:
         return exitcodes.FAULT
     except (OSError, duckdb.Error) as exc:
         fault = errors.describe(exc, f"writing the exports under {target}")
-        print(f"export: {str(fault or exc).replace('; the last published file was kept', '')}", file=sys.stderr)
+        print(f"export: {fault.after(None) if fault else exc}", file=sys.stderr)
         return exitcodes.FAULT
     print(f"exports: {len(written)} files in {target}" + "".join(f"\n  {n}" for n in notices))
     return exitcodes.OK

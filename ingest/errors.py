@@ -10,9 +10,27 @@ import duckdb
 
 from .warehouse.state import MEMORY_LIMIT
 
+KEPT = "the last published file was kept"  # a fault before publication
+PUBLISHED = "the data was published"  # a fault after it (the report, the exports)
+
 
 class Fault(Exception):
-    """A fault with a one-line reason; the build stops, keeping the last good serving file."""
+    """A fault with a one-line reason and its consequence for the data, said after it. The
+    consequence depends on when the fault happens: before publication the last good serving file
+    stays (KEPT); after it, the data is out and only a report or an export is missing (PUBLISHED);
+    a command that publishes nothing says none."""
+
+    def __init__(self, reason: str, consequence: str | None = KEPT):
+        super().__init__(reason)
+        self.reason = reason
+        self.consequence = consequence
+
+    def __str__(self) -> str:
+        return f"{self.reason}; {self.consequence}" if self.consequence else self.reason
+
+    def after(self, consequence: str | None) -> Fault:
+        """The same fault, with the consequence of where it happened."""
+        return Fault(self.reason, consequence)
 
 
 class Interrupted(BaseException):
@@ -57,8 +75,7 @@ def out_of_memory(where: str) -> Fault:
     """DuckDB reached its cap: a setting of the machine, not a fault of the data."""
     return Fault(
         f"DuckDB reached its memory cap (PARKS_DUCKDB_MEMORY={MEMORY_LIMIT}) while {where}: raise "
-        f"PARKS_DUCKDB_MEMORY, or give the machine more memory, and run the build again; the last "
-        f"published file was kept"
+        f"PARKS_DUCKDB_MEMORY, or give the machine more memory, and run the build again"
     )
 
 
@@ -95,4 +112,4 @@ def _describe_one(exc: BaseException, where: str) -> Fault | None:
     if code is None:
         return None
     advice = _ADVICE.get(code, "fix the cause and run the build again")
-    return Fault(f"{_ERRNO_TEXT[code]} at {path} while {where}: {advice}; the last published file was kept")
+    return Fault(f"{_ERRNO_TEXT[code]} at {path} while {where}: {advice}")

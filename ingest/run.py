@@ -11,7 +11,6 @@ nothing new records one line in audit.runs and stops.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import json
 import signal
@@ -21,8 +20,6 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
-
 from expectations.tables import metric_tables, tables_of
 
 from . import errors, exitcodes
@@ -30,42 +27,10 @@ from .console import Output
 from .outcome import BuildConfig, BuildResult, new_run_id
 from .warehouse import audit, inbox, publish, registry
 from .warehouse import dbt as dbt_runner
-from .warehouse.dbt import PROJECT_DIR
 from .warehouse.loader import load_entries
 from .warehouse.state import LockBusy, StateFault, StateStore, connect
 
 MAX_GATE_PASSES = 4
-RULE_INPUTS = ("models", "macros", "seeds", "dbt_project.yml", "profiles.yml")
-
-
-def rules_hash(registry: Path | None) -> str:
-    """What the marts are computed from: models, macros, seeds, the project and an outside registry.
-    A change rebuilds the marts whole (a corrected threshold applies to every year)."""
-    h = hashlib.sha256()
-    for name in RULE_INPUTS:
-        p = PROJECT_DIR / name
-        files = sorted(p.rglob("*")) if p.is_dir() else [p]
-        for f in files:
-            if f.is_file():
-                h.update(str(f.relative_to(PROJECT_DIR)).encode())
-                h.update(f.read_bytes())
-    if registry is not None and registry.is_file():
-        h.update(registry.read_bytes())
-    return h.hexdigest()[:16]
-
-
-OPTIONAL_SYSTEM_SEEDS = ("thresholds", "component_terms", "groups", "grades")
-
-
-def indicator_systems() -> dict[str, list[str]]:
-    """The indicator systems to evaluate: every folder of seeds/ holding <folder>__indicators.csv, and
-    the optional seed files they have (adding a system is adding a folder)."""
-    seeds = PROJECT_DIR / "seeds"
-    systems = sorted(d.name for d in seeds.iterdir() if d.is_dir() and (d / f"{d.name}__indicators.csv").exists())
-    optional = sorted(
-        f.stem for s in systems for kind in OPTIONAL_SYSTEM_SEEDS for f in (seeds / s).glob(f"{s}__{kind}.csv")
-    )
-    return {"indicator_systems": systems, "system_seed_files": optional}
 
 
 def build(cfg: BuildConfig, out: Output | None = None) -> BuildResult:
@@ -99,9 +64,7 @@ def build(cfg: BuildConfig, out: Output | None = None) -> BuildResult:
         result.finish("failed")
     except errors.Interrupted as exc:
         store.discard()
-        result.failures.append(
-            f"interrupted by {signal.Signals(exc.signum).name}: nothing was committed; the last published file was kept"
-        )
+        result.failures.append(f"interrupted by {signal.Signals(exc.signum).name}: nothing was committed; {errors.KEPT}")
         result.finish("interrupted")
         result.exit_code = exitcodes.INTERRUPTED_INT if exc.signum == signal.SIGINT else exitcodes.INTERRUPTED_TERM
     except Exception as exc:
@@ -114,8 +77,7 @@ def build(cfg: BuildConfig, out: Output | None = None) -> BuildResult:
             result.finish("failed")
         else:
             result.failures.append(
-                f"unexpected error: {type(exc).__name__}: {str(exc)[:300]} "
-                f"(details in {result.log_path}); the last published file was kept"
+                f"unexpected error: {type(exc).__name__}: {str(exc)[:300]} (details in {result.log_path}); {errors.KEPT}"
             )
             result.finish("failed")
             result.exit_code = exitcodes.ERROR
@@ -153,7 +115,7 @@ def _build_locked(cfg: BuildConfig, store: StateStore, result: BuildResult, out:
     done = _timed(result, "scan_s")
     entries = inbox.scan(cfg.inbox, cfg.limits.max_file_bytes)
     done()
-    code = rules_hash(cfg.registry)
+    code = dbt_runner.rules_hash(cfg.registry)
     result.full_refresh = not snap.exists or snap.code_hash != code
     new = [e for e in entries if e.problem or (e.sha256, e.name) not in (snap.known or set())]
     stale = snap.published_file is None or publish.identity(cfg.warehouse) != snap.published_file
@@ -197,7 +159,7 @@ def _build_locked(cfg: BuildConfig, store: StateStore, result: BuildResult, out:
     # ---- dbt and the quality gate, until nothing more is quarantined or rejected
     blocked = _transform_and_validate(cfg, store, work, result, out)
     result.timings["build_s"] = time.perf_counter() - t0
-    findings = _findings(work, result.run_id)
+    findings = audit.findings_of(work, result.run_id)
     if blocked:
         result.codes.append(exitcodes.BLOCKED)
         result.failures.append(blocked)
@@ -215,9 +177,9 @@ def _build_locked(cfg: BuildConfig, store: StateStore, result: BuildResult, out:
     con = connect(work)
     try:
         audit.release_quarantine(con, result.run_id)
-        result.changed_parks = None if result.full_refresh else _changed_parks(con)
+        result.changed_parks = None if result.full_refresh else audit.changed_parks(con)
         tables = metric_tables(tables_of(con))  # raw, audit and every mart: their rows, for the next build's floor
-        result.counts = {t: n for t, n in ((t, _count(con, t)) for t in tables) if n is not None}
+        result.counts = audit.table_counts(con, tables)
         audit.record_table_counts(con, result.run_id, result.counts)
         audit.record_run(con, _run_row(result, code, published=None))
         con.execute("checkpoint")
@@ -228,36 +190,12 @@ def _build_locked(cfg: BuildConfig, store: StateStore, result: BuildResult, out:
     _publish(cfg, store, result, out)
     result.timings["build_s"] = time.perf_counter() - t0
     with store.in_place() as con:
-        con.execute(
-            "update audit.runs set status = ?, exit_code = ?, build_seconds = ?, timings = ?, message = ? where run_id = ?",
-            [
-                result.status,
-                result.exit_code,
-                round(result.timings["build_s"], 3),
-                json.dumps({k: round(v, 3) for k, v in result.timings.items()}),
-                "; ".join(result.failures) or None,
-                result.run_id,
-            ],
-        )
+        audit.finish_run(con, result.run_id, result.status, result.exit_code, result.timings, result.failures)
         if result.published:
             audit.mark_published(con, result.run_id, publish.identity(cfg.warehouse) or "")
     _report(cfg, store, result, findings, out)
     if result.published and cfg.write_exports and cfg.exports is not None:
         _exports(cfg, store, result, out)
-
-
-def _findings(work: Path, run_id: str) -> list[dict]:
-    con = connect(work, read_only=True)
-    try:
-        cur = con.execute(
-            "select file_name, sheet, cell, severity, code, message from audit.findings "
-            "where run_id = ? order by file_name, sheet, cell",
-            [run_id],
-        )
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, r)) for r in cur.fetchall()]
-    finally:
-        con.close()
 
 
 def _report(cfg: BuildConfig, store: StateStore, result: BuildResult, findings: list[dict], out: Output) -> None:
@@ -276,7 +214,7 @@ def _report(cfg: BuildConfig, store: StateStore, result: BuildResult, findings: 
             overview_parks=cfg.overview_parks,
         )
         with store.in_place() as con:
-            con.execute("update audit.runs set report_path = ? where run_id = ?", [str(result.report_path), result.run_id])
+            audit.set_report_path(con, result.run_id, str(result.report_path))
         out.say(
             f"report: {result.report_path}"
             + (f"; {len(result.unregistered)} unregistered park(s) listed" if result.unregistered else "")
@@ -287,7 +225,7 @@ def _report(cfg: BuildConfig, store: StateStore, result: BuildResult, findings: 
             raise
         _log(result, traceback.format_exc())
         result.codes.append(exitcodes.FAULT)
-        result.failures.append(str(fault).replace("the last published file was kept", "the data was published"))
+        result.failures.append(str(fault.after(errors.PUBLISHED)))
         result.exit_code = exitcodes.worst(result.codes)
     finally:
         done()
@@ -319,24 +257,10 @@ def _exports(cfg: BuildConfig, store: StateStore, result: BuildResult, out: Outp
         if fault is None:
             raise
         result.codes.append(exitcodes.FAULT)
-        result.failures.append(str(fault).replace("the last published file was kept", "the data was published"))
+        result.failures.append(str(fault.after(errors.PUBLISHED)))
         result.exit_code = exitcodes.worst(result.codes)
     finally:
         done()
-
-
-def _changed_parks(con: duckdb.DuckDBPyConnection) -> list[str] | None:
-    try:
-        return [r[0] for r in con.execute("select park_name from build.changed_parks order by 1").fetchall()]
-    except duckdb.CatalogException:  # built without dbt
-        return None
-
-
-def _count(con: duckdb.DuckDBPyConnection, table: str) -> int | None:
-    try:
-        return con.execute(f"select count(*) from {table}").fetchall()[0][0]
-    except duckdb.CatalogException:
-        return None
 
 
 def _transform_and_validate(cfg: BuildConfig, store: StateStore, work: Path, result: BuildResult, out: Output) -> str | None:
@@ -350,7 +274,7 @@ def _transform_and_validate(cfg: BuildConfig, store: StateStore, work: Path, res
         done = _timed(result, "dbt_s")
         # With the rules unchanged, the seeds are loaded already and the macros' unit tests cannot
         # change their verdict: a night's build runs the models and the data tests only.
-        args = ["build", "--vars", json.dumps(indicator_systems())] + (
+        args = ["build", "--vars", json.dumps(dbt_runner.indicator_systems())] + (
             ["--full-refresh"] if result.full_refresh else ["--exclude", "resource_type:unit_test", "resource_type:seed"]
         )
         out.start()
@@ -510,18 +434,7 @@ def _record_blocked(store: StateStore, work: Path, result: BuildResult, code: st
     """A blocked build commits nothing but its own record: the run, its check results, and the
     files it rejected (set aside already), so that the reasons are not lost."""
     with store.in_place() as con:
-        con.execute(f"attach '{str(work).replace(chr(39), chr(39) * 2)}' as w (read_only)")
-        con.execute("insert into audit.dq_results select * from w.audit.dq_results where run_id = ?", [result.run_id])
-        con.execute(
-            "insert into audit.files by name select * from w.audit.files where run_id = ? and status = 'rejected'",
-            [result.run_id],
-        )
-        con.execute(
-            "insert into audit.findings by name select * from w.audit.findings where run_id = ? "
-            "and file_sha256 in (select file_sha256 from w.audit.files where run_id = ? and status = 'rejected')",
-            [result.run_id, result.run_id],
-        )
-        con.execute("detach w")
+        audit.keep_rejections_of(con, work, result.run_id)
         row = _run_row(result, code, published=None)
         row["code_hash"] = None  # the marts were not rebuilt with these rules
         audit.record_run(con, row)

@@ -6,12 +6,14 @@ import datetime as dt
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from ..parsing import SheetInfo
 from ..parsing.records import Finding
+from .state import connect
 
 
 @dataclass
@@ -353,3 +355,75 @@ def last_table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     rows = con.execute("""select table_name, row_count from audit.table_counts
                           where run_id = (select run_id from audit.table_counts order by rowid desc limit 1)""").fetchall()
     return dict(rows)
+
+
+def findings_of(db: Path, run_id: str) -> list[dict]:
+    """The cell findings a build wrote, for its report."""
+    con = connect(db, read_only=True)
+    try:
+        cur = con.execute(
+            "select file_name, sheet, cell, severity, code, message from audit.findings "
+            "where run_id = ? order by file_name, sheet, cell",
+            [run_id],
+        )
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r)) for r in cur.fetchall()]
+    finally:
+        con.close()
+
+
+def finish_run(
+    con: duckdb.DuckDBPyConnection, run_id: str, status: str, exit_code: int, timings: dict[str, float], failures: list[str]
+) -> None:
+    con.execute(
+        "update audit.runs set status = ?, exit_code = ?, build_seconds = ?, timings = ?, message = ? where run_id = ?",
+        [
+            status,
+            exit_code,
+            round(timings.get("build_s", 0.0), 3),
+            json.dumps({k: round(v, 3) for k, v in timings.items()}),
+            "; ".join(failures) or None,
+            run_id,
+        ],
+    )
+
+
+def set_report_path(con: duckdb.DuckDBPyConnection, run_id: str, path: str) -> None:
+    con.execute("update audit.runs set report_path = ? where run_id = ?", [path, run_id])
+
+
+def keep_rejections_of(con: duckdb.DuckDBPyConnection, work: Path, run_id: str) -> None:
+    """A blocked build commits nothing but its own record: its check results, and the files it
+    rejected (set aside already) with their findings, so that the reasons are not lost."""
+    con.execute(f"attach '{str(work).replace(chr(39), chr(39) * 2)}' as w (read_only)")
+    try:
+        con.execute("insert into audit.dq_results select * from w.audit.dq_results where run_id = ?", [run_id])
+        con.execute(
+            "insert into audit.files by name select * from w.audit.files where run_id = ? and status = 'rejected'",
+            [run_id],
+        )
+        con.execute(
+            "insert into audit.findings by name select * from w.audit.findings where run_id = ? "
+            "and file_sha256 in (select file_sha256 from w.audit.files where run_id = ? and status = 'rejected')",
+            [run_id, run_id],
+        )
+    finally:
+        con.execute("detach w")
+
+
+def changed_parks(con: duckdb.DuckDBPyConnection) -> list[str] | None:
+    """The parks dbt recomputed (build.changed_parks); None when dbt did not run."""
+    try:
+        return [r[0] for r in con.execute("select park_name from build.changed_parks order by 1").fetchall()]
+    except duckdb.CatalogException:
+        return None
+
+
+def table_counts(con: duckdb.DuckDBPyConnection, tables: list[str]) -> dict[str, int]:
+    out = {}
+    for t in tables:
+        try:
+            out[t] = con.execute(f"select count(*) from {t}").fetchall()[0][0]
+        except duckdb.CatalogException:
+            continue
+    return out

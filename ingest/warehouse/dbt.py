@@ -7,6 +7,7 @@ covers a build killed with SIGKILL.
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import json
 import os
 import signal
@@ -117,3 +118,38 @@ def _failures(path: Path) -> list[dict]:
         for r in results
         if r.get("status") in ("error", "fail")
     ]
+
+
+# ---------------------------------------------------------------- what dbt builds from
+
+RULE_INPUTS = ("models", "macros", "seeds", "dbt_project.yml", "profiles.yml")
+
+
+def rules_hash(registry: Path | None) -> str:
+    """What the marts are computed from: models, macros, seeds, the project and an outside registry.
+    A change rebuilds the marts whole (a corrected threshold applies to every year)."""
+    h = hashlib.sha256()
+    for name in RULE_INPUTS:
+        p = PROJECT_DIR / name
+        files = sorted(p.rglob("*")) if p.is_dir() else [p]
+        for f in files:
+            if f.is_file():
+                h.update(str(f.relative_to(PROJECT_DIR)).encode())
+                h.update(f.read_bytes())
+    if registry is not None and registry.is_file():
+        h.update(registry.read_bytes())
+    return h.hexdigest()[:16]
+
+
+OPTIONAL_SYSTEM_SEEDS = ("thresholds", "component_terms", "groups", "grades")
+
+
+def indicator_systems() -> dict[str, list[str]]:
+    """The indicator systems to evaluate: every folder of seeds/ holding <folder>__indicators.csv, and
+    the optional seed files they have (adding a system is adding a folder)."""
+    seeds = PROJECT_DIR / "seeds"
+    systems = sorted(d.name for d in seeds.iterdir() if d.is_dir() and (d / f"{d.name}__indicators.csv").exists())
+    optional = sorted(
+        f.stem for s in systems for kind in OPTIONAL_SYSTEM_SEEDS for f in (seeds / s).glob(f"{s}__{kind}.csv")
+    )
+    return {"indicator_systems": systems, "system_seed_files": optional}

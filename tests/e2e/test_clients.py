@@ -181,7 +181,6 @@ def test_readme_links_and_make_targets_resolve():
     targets = set(re.findall(r"^([a-z-]+):.*##", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M))
     for target in re.findall(r"`make ([a-z-]+)", readme):
         assert target in targets, target
-    assert "../shared" not in (ROOT / "Makefile").read_text(encoding="utf-8")
 
 
 def test_dbt_docs_have_an_overview_and_exposures_and_generate_on_the_published_file(wh, tmp_path):
