@@ -1,6 +1,7 @@
 """The repository stands on its own: every path it names exists inside it, nothing points at a folder
 outside it (the reference material the project started from does not ship), no issue number stands
 in for a requirement, and every seed's source names the standard or a file that exists."""
+
 from __future__ import annotations
 
 import csv
@@ -15,14 +16,17 @@ TEXT = (".md", ".py", ".sql", ".yml", ".yaml", ".csv", ".toml", ".txt", ".cfg")
 OUTSIDE = re.compile(r"\.\./shared|\bshared/(?:docs|samples|sources)\b|\.\./\.\./")
 ISSUE = re.compile(r"\b[Ii]ssue (?:#)?\d+\b")
 # a path inside the repository, in a markdown link or in backticks: docs/x.md, seeds/a/b.csv, models/…
-PATHLIKE = re.compile(r"(?:\]\(|`)((?:docs|seeds|models|macros|ingest|expectations|analyses|tests|tools|data)/"
-                      r"[^`)\s#]*?)(#[\w-]+)?[`)]")
+PATHLIKE = re.compile(
+    r"(?:\]\(|`)((?:docs|seeds|models|macros|ingest|expectations|analyses|tests|tools|data)/"
+    r"[^`)\s#]*?)(#[\w-]+)?[`)]"
+)
 ME = Path(__file__).resolve()
 
 
 def tracked() -> list[Path]:
-    out = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
-                         text=True, check=True).stdout.split()
+    out = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
     files = [ROOT / f for f in out if (f.endswith(TEXT) or f in ("Makefile", ".sqlfluff", ".ci/run"))]
     return [f for f in files if f.is_file() and f.resolve() != ME]
 
@@ -79,8 +83,9 @@ def test_every_seed_source_names_the_standard_or_a_file_that_exists(seed):
     for i, row in enumerate(rows, start=2):
         source = row["source"] or ""
         assert source.strip(), f"{seed}:{i}: no source"
-        for m in re.finditer(r"((?:docs|seeds|models|macros|ingest|tests)/[\w./-]+?\.(?:md|csv|sql|py|yml))(#[\w-]+)?",
-                             source):
+        for m in re.finditer(
+            r"((?:docs|seeds|models|macros|ingest|tests)/[\w./-]+?\.(?:md|csv|sql|py|yml))(#[\w-]+)?", source
+        ):
             path = ROOT / m.group(1)
             assert path.exists(), f"{seed}:{i}: source names {m.group(1)}, which does not exist"
             if m.group(2) and path.suffix == ".md":
