@@ -75,6 +75,7 @@ class BuildResult:
     ingest: IngestReport | None = None
     published: bool = False
     full_refresh: bool = False
+    refresh_systems: list[str] = field(default_factory=list)  # systems whose seeds changed: rebuilt whole
     quarantined: dict[tuple[str, int], list[str]] = field(default_factory=dict)
     rejected_late: dict[str, str] = field(default_factory=dict)  # file name -> why (rejected after loading)
     failures: list[str] = field(default_factory=list)  # why blocked / not published / faulted

@@ -116,15 +116,22 @@ def _build_locked(cfg: BuildConfig, store: StateStore, result: BuildResult, out:
     entries = inbox.scan(cfg.inbox, cfg.limits.max_file_bytes)
     done()
     code = dbt_runner.rules_hash(cfg.registry)
-    result.full_refresh = not snap.exists or snap.code_hash != code
+    scope = dbt_runner.refresh_scope(snap.code_hash if snap.exists else None, code)
+    result.full_refresh = scope == "all"
+    result.refresh_systems = scope if isinstance(scope, list) else []
     new = [e for e in entries if e.problem or (e.sha256, e.name) not in (snap.known or set())]
     stale = snap.published_file is None or publish.identity(cfg.warehouse) != snap.published_file
     out.say(
         f"run {result.run_id}: {len(entries)} entries in {cfg.inbox}, {len(new)} new"
         + ("; rules changed: the marts are rebuilt whole" if result.full_refresh and snap.exists else "")
+        + (
+            f"; rules of {', '.join(result.refresh_systems)} changed: their assessments are rebuilt"
+            if result.refresh_systems
+            else ""
+        )
     )
 
-    if snap.exists and not new and not result.full_refresh:
+    if snap.exists and not new and not result.full_refresh and not result.refresh_systems:
         if stale:
             _publish(cfg, store, result, out)
         result.finish("nothing new" if not stale else "published")
@@ -140,7 +147,7 @@ def _build_locked(cfg: BuildConfig, store: StateStore, result: BuildResult, out:
     done = _timed(result, "ingest_s")
     con = connect(work)
     try:
-        audit.begin_run(con, result.run_id, result.full_refresh)
+        audit.begin_run(con, result.run_id, result.full_refresh or bool(result.refresh_systems))
         registry.load(con, extra_parks)
         result.previous_counts = audit.last_table_counts(con)
         out.start()
@@ -177,7 +184,7 @@ def _build_locked(cfg: BuildConfig, store: StateStore, result: BuildResult, out:
     con = connect(work)
     try:
         audit.release_quarantine(con, result.run_id)
-        result.changed_parks = None if result.full_refresh else audit.changed_parks(con)
+        result.changed_parks = None if result.full_refresh or result.refresh_systems else audit.changed_parks(con)
         tables = metric_tables(tables_of(con))  # raw, audit and every mart: their rows, for the next build's floor
         result.counts = audit.table_counts(con, tables)
         audit.record_table_counts(con, result.run_id, result.counts)
@@ -274,9 +281,7 @@ def _transform_and_validate(cfg: BuildConfig, store: StateStore, work: Path, res
         done = _timed(result, "dbt_s")
         # With the rules unchanged, the seeds are loaded already and the macros' unit tests cannot
         # change their verdict: a night's build runs the models and the data tests only.
-        args = ["build", "--vars", json.dumps(dbt_runner.indicator_systems())] + (
-            ["--full-refresh"] if result.full_refresh else ["--exclude", "resource_type:unit_test", "resource_type:seed"]
-        )
+        args = dbt_runner.dbt_args("all" if result.full_refresh else result.refresh_systems or None)
         out.start()
         run = dbt_runner.run(work, store.dbt_dir, args, out.dbt, color=out.color and out.verbose)
         done()

@@ -48,6 +48,7 @@ def summary(result: BuildResult) -> dict[str, Any]:
         "meaning": exitcodes.MEANING.get(result.exit_code, ""),
         "published": result.published,
         "full_refresh": result.full_refresh,
+        "refresh_systems": result.refresh_systems,
         "counts": {
             "files_loaded": ing.count("loaded") if ing else 0,
             "files_duplicate": ing.count("duplicate") if ing else 0,

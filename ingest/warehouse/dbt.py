@@ -123,22 +123,74 @@ def _failures(path: Path) -> list[dict]:
 # ---------------------------------------------------------------- what dbt builds from
 
 RULE_INPUTS = ("models", "macros", "seeds", "dbt_project.yml", "profiles.yml")
+SYSTEMS_MARK = "|systems:"
+
+
+def _hash_files(h: hashlib._Hash, files: list[Path]) -> None:
+    for f in files:
+        if f.is_file():
+            h.update(str(f.relative_to(PROJECT_DIR)).encode())
+            h.update(f.read_bytes())
 
 
 def rules_hash(registry: Path | None) -> str:
-    """What the marts are computed from: models, macros, seeds, the project and an outside registry.
-    A change rebuilds the marts whole (a corrected threshold applies to every year)."""
+    """What the marts are computed from, in two parts: everything but the indicator systems' seeds
+    (models, macros, the other seeds, the project, an outside registry), and one hash per system
+    folder. A change of the first rebuilds the marts whole; a change of one system's seeds (a
+    corrected threshold) rebuilds that system's assessments only (refresh_scope)."""
+    systems = indicator_systems()["indicator_systems"]
+    system_dirs = {PROJECT_DIR / "seeds" / s for s in systems}
     h = hashlib.sha256()
     for name in RULE_INPUTS:
         p = PROJECT_DIR / name
         files = sorted(p.rglob("*")) if p.is_dir() else [p]
-        for f in files:
-            if f.is_file():
-                h.update(str(f.relative_to(PROJECT_DIR)).encode())
-                h.update(f.read_bytes())
+        _hash_files(h, [f for f in files if not any(d in f.parents for d in system_dirs)])
     if registry is not None and registry.is_file():
         h.update(registry.read_bytes())
-    return h.hexdigest()[:16]
+    parts = []
+    for s in systems:
+        hs = hashlib.sha256()
+        _hash_files(hs, sorted((PROJECT_DIR / "seeds" / s).rglob("*")))
+        parts.append(f"{s}={hs.hexdigest()[:12]}")
+    return h.hexdigest()[:16] + SYSTEMS_MARK + ",".join(parts)
+
+
+def refresh_scope(previous: str | None, current: str) -> str | list[str] | None:
+    """What a build rebuilds whole: "all" (the first build, or a change of models, macros, shared
+    seeds or the set of systems), the systems whose seeds changed, or None (nothing: incremental)."""
+    if previous is None:
+        return "all"
+    if previous == current:
+        return None
+    prev_base, _, prev_systems = previous.partition(SYSTEMS_MARK)
+    cur_base, _, cur_systems = current.partition(SYSTEMS_MARK)
+    before = dict(p.split("=", 1) for p in prev_systems.split(",") if "=" in p)
+    now = dict(p.split("=", 1) for p in cur_systems.split(",") if "=" in p)
+    if prev_base != cur_base or set(before) != set(now):
+        return "all"
+    return sorted(s for s in now if before[s] != now[s])
+
+
+def dbt_args(scope: str | list[str] | None) -> list[str]:
+    """The arguments of `dbt build` for a refresh scope. A night's build runs the models and the data
+    tests only (the seeds are loaded, the unit tests cannot change their verdict); a system whose
+    seeds changed is reloaded and everything downstream of its seeds rebuilt whole, with every park
+    marked changed; a change of anything else rebuilds everything."""
+    args = ["build", "--vars", json.dumps(indicator_systems())]
+    if scope == "all":
+        return args + ["--full-refresh"]
+    if scope:
+        seeds = [f"path:seeds/{s}+" for s in scope]
+        return args + [
+            "--full-refresh",
+            "--select",
+            "changed_parks",
+            "changed_park_years",
+            *seeds,
+            "--exclude",
+            "resource_type:unit_test",
+        ]
+    return args + ["--exclude", "resource_type:unit_test", "resource_type:seed"]
 
 
 OPTIONAL_SYSTEM_SEEDS = ("thresholds", "component_terms", "groups", "grades")

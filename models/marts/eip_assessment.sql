@@ -1,9 +1,12 @@
+{{ config(materialized='incremental', incremental_strategy='replace_parks', on_schema_change='sync_all_columns') }}
+-- depends_on: {{ ref('changed_parks') }}
+-- Rebuilt park by park.
 -- HJ 274-2015: every indicator of every current form (32 rows per park-year), judged against its
 -- requirement whatever the selection. A view of the generic system evaluation (system_assessment,
 -- system hj274_2015) with the columns this mart has always had. `value` is the recomputed value when
 -- the components exist, else the reported one.
 with a as (
-    select * from {{ ref('system_assessment') }} where system_code = 'hj274_2015'
+    select * from {{ ref('system_assessment') }} where system_code = 'hj274_2015' and {{ changed_parks_only('park_name') }}
 ),
 requirements as (
     -- the requirement as the standard states it, for forms that leave it out

@@ -1,12 +1,15 @@
+{{ config(materialized='incremental', incremental_strategy='replace_parks', on_schema_change='sync_all_columns') }}
+-- depends_on: {{ ref('changed_parks') }}
+-- Rebuilt park by park.
 -- HJ 274-2015 verdict per park-year, with the columns this mart has always had: every mandatory
 -- indicator meets its requirement, at least the seed's number (hj274_2015__verdict,
 -- min_optional_selected; the dbt var verdict_overrides replaces it for one build) of optional indicators are
 -- selected, and every selected one meets it. NULL when nothing fails but something cannot be judged.
 with a as (
-    select * from {{ ref('eip_assessment') }}
+    select * from {{ ref('eip_assessment') }} where {{ changed_parks_only('park_name') }}
 ),
 v as (
-    select * from {{ ref('system_verdict') }} where system_code = 'hj274_2015'
+    select * from {{ ref('system_verdict') }} where system_code = 'hj274_2015' and {{ changed_parks_only('park_name') }}
 ),
 counts as (
     select

@@ -1,8 +1,10 @@
+{{ config(materialized='incremental', incremental_strategy='replace_parks', on_schema_change='sync_all_columns') }}
+-- depends_on: {{ ref('changed_parks') }}
 -- Five-year-plan indicators followed from the plan's printed base-year value to its target, with the
 -- latest actual from the yearly statistics (directly or through a derived-indicator definition).
--- Rates are fractions (0.05 = 5 %). Different units are never compared.
+-- Rates are fractions (0.05 = 5 %). Different units are never compared. Rebuilt park by park.
 with plan as (
-    select * from {{ ref('int_plan_targets_parsed') }}
+    select * from {{ ref('int_plan_targets_parsed') }} where {{ changed_parks_only('park_name') }}
 ),
 conv as (
     select * from {{ ref('unit_conversions') }}
@@ -11,7 +13,7 @@ direct as (
     select park_name, indicator_name, year, value, unit, is_preliminary, 'statistics' as method,
            source_file || '!' || source_sheet || '!' || source_cell as derived_from, null as series_note
     from {{ ref('int_statistics_current') }}
-    where value is not null and park_name in (select distinct park_name from plan)  -- only the parks with a plan
+    where value is not null and (park_name, indicator_name) in (select park_name, indicator_name from plan)  -- the plan's own series
 ),
 ratio as (
     select park_name, indicator_name, year, value, unit, is_preliminary, 'derived' as method, derived_from,

@@ -1,3 +1,6 @@
+{{ config(materialized='incremental', incremental_strategy='replace_parks', on_schema_change='sync_all_columns') }}
+-- depends_on: {{ ref('changed_parks') }}
+-- Rebuilt park by park.
 -- Reported against recomputed, for every indicator of every system that has both: the form's 数值
 -- against the value computed from the form's raw-data rows (HJ 274), or a statistics series of the
 -- indicator's name against the value computed from its components (the other systems). Beyond rounding (relative var('eip_reconciliation_rel_tol'), or
@@ -24,4 +27,4 @@ select
     input_cells,
     system_code
 from {{ ref('system_assessment') }}
-where reported_value is not null and computed_value is not null
+where reported_value is not null and computed_value is not null and {{ changed_parks_only('park_name') }}

@@ -1,20 +1,24 @@
+{{ config(materialized='incremental', incremental_strategy='replace_parks', on_schema_change='sync_all_columns') }}
+-- depends_on: {{ ref('changed_parks') }}
 -- Yearly targets judged on the year's statistics. Growth targets are judged on the reported growth
--- (row 'X增速' / 'X增长率' / 'X增长', comparable prices), never on a nominal recomputation.
+-- (row 'X增速' / 'X增长率' / 'X增长', comparable prices), never on a nominal recomputation: the
+-- growth rows are recognised once, in int_statistics_current (growth_of). Rebuilt park by park.
 with targets as (
-    select * from {{ ref('int_targets_parsed') }}
+    select * from {{ ref('int_targets_parsed') }} where {{ changed_parks_only('park_name') }}
 ),
 stats as (
+    -- the figures of the targets' own park-years and indicators, found by keys
     select s.*, c.standard_unit, c.factor
     from {{ ref('int_statistics_current') }} s
+    join (select distinct park_name, year from targets) t on t.park_name = s.park_name and t.year = s.year
     left join {{ ref('unit_conversions') }} c on c.unit = s.unit
-    where s.park_name in (select distinct park_name from targets)  -- only the parks that have targets
 ),
 growth as (
-    select park_name, year, regexp_replace(indicator_name, {{ phrases('growth_row_suffix') }} || '$', '') as base_name,
+    select park_name, year, growth_of as base_name,
            value, source_file || '!' || source_sheet || '!' || source_cell as source, is_preliminary
     from stats
-    where regexp_matches(indicator_name, {{ phrases('growth_row_suffix') }} || '$') and coalesce(unit, '%') = '%' and value is not null
-    qualify row_number() over (partition by park_name, year, base_name order by indicator_name) = 1
+    where growth_of is not null and value is not null
+    qualify row_number() over (partition by park_name, year, growth_of order by indicator_name) = 1
 ),
 actuals as (
     select t.*,

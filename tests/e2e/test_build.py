@@ -227,6 +227,22 @@ def test_an_incremental_build_equals_a_full_build_of_the_same_files(tmp_path, sa
     assert run_build(inbox, nightly).returncode == 0
     new_form(inbox, park="新园区", year=2021)
     new_form(inbox, park="张家港经济技术开发区", year=2020, green=41.5, name="对照考核表_张家港经开区_2020.xlsx")
+    # a new data year of a park with a plan and statistics, and targets of a new park (plans, targets)
+    write_xlsx(
+        inbox / "统计_2024.xlsx",
+        {
+            "s": [
+                ["园区名称", "年份", "指标", "单位", "数值", "备注"],
+                ["示例高新区", 2024, "地区生产总值", "亿元", 1601.0, None],
+                ["示例高新区", 2024, "地区生产总值增速", "%", 6.1, None],
+                ["新园区", 2024, "地区生产总值增速", "%", 4.0, None],
+            ]
+        },
+    )
+    write_xlsx(
+        inbox / "年度目标_新园区_2024.xlsx",
+        {"目标": [["园区名称", "年份", "指标", "目标", "单位"], ["新园区", 2024, "地区生产总值", "增长5%以上", "%"]]},
+    )
     proc = run_build(inbox, nightly)
     assert proc.returncode == 0, out(proc)
     whole = tmp_path / "whole" / "parks.duckdb"
@@ -260,3 +276,81 @@ def test_an_incremental_build_equals_a_full_build_of_the_same_files(tmp_path, sa
                 ).fetchall()
                 assert diff == [], f"marts.{t}: rows of {x} not in {y}: {diff[:3]}"
         assert con.execute("select count(*) from a.marts.system_assessment where park_name = '新园区'").fetchone()[0] > 0
+        assert con.execute("select met from a.marts.target_tracking where park_name = '新园区'").fetchall() == [(False,)]
+        assert con.execute(
+            "select latest_year from a.marts.plan_progress where park_name = '示例高新区' "
+            "and indicator_name = '地区生产总值'"
+        ).fetchall() == [(2024,)]
+
+
+def test_a_corrected_threshold_rebuilds_its_system_and_equals_a_full_build(tmp_path, samples_dir):
+    """One threshold of HJ 274 corrected in a copy of the project: the next build reloads that
+    system's seeds and rebuilds what depends on them (not the rest), and its marts equal a full build
+    of the same files under the corrected rules."""
+    import duckdb
+
+    top_level = {".venv", ".git", "target", "logs", "warehouse", "reports", "exports"}
+    project = tmp_path / "project"
+    shutil.copytree(
+        ROOT,
+        project,
+        ignore=lambda d, names: [n for n in names if n == "__pycache__" or (Path(d) == ROOT and n in top_level)],
+    )
+    inbox = copy_samples(tmp_path / "inbox")
+
+    def build(wh: Path) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [
+                str(ROOT / ".venv" / "bin" / "python"),
+                "-m",
+                "ingest",
+                "build",
+                "--inbox",
+                str(inbox),
+                "--warehouse",
+                str(wh),
+                "--reports",
+                str(wh.parent / "r"),
+                "--exports",
+                str(wh.parent / "e"),
+                "--json",
+            ],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+
+    nightly = tmp_path / "nightly" / "parks.duckdb"
+    assert build(nightly).returncode == 0
+    seed = project / "seeds" / "hj274_2015" / "hj274_2015__thresholds.csv"
+    text = seed.read_text(encoding="utf-8")
+    # indicator 2, 人均工业增加值: ≥15 corrected to ≥20 (Zhangjiagang's 18.85 now fails)
+    seed.write_text(text.replace("hj274_2015,hj02,always,,,,>=,15,", "hj274_2015,hj02,always,,,,>=,20,"), encoding="utf-8")
+    proc = build(nightly)
+    assert proc.returncode == 0, out(proc)
+    summary = json.loads(proc.stdout)
+    assert summary["refresh_systems"] == ["hj274_2015"] and summary["full_refresh"] is False
+    whole = tmp_path / "whole" / "parks.duckdb"
+    assert build(whole).returncode == 0
+    with duckdb.connect() as con:
+        con.execute(f"attach '{nightly}' as a (read_only)")
+        con.execute(f"attach '{whole}' as b (read_only)")
+        assert con.execute("select passed from a.marts.eip_assessment where seq_no = 2").fetchall() == [(False,)]
+        for (t,) in con.execute(
+            "select distinct table_name from duckdb_columns() where database_name = 'a' and schema_name = 'marts'"
+        ).fetchall():
+            cols = ", ".join(
+                f'"{c}"'
+                for (c,) in con.execute(
+                    "select column_name from duckdb_columns() where database_name = 'a' and schema_name = 'marts' "
+                    "and table_name = ? order by column_index",
+                    [t],
+                ).fetchall()
+                if c not in ("run_id", "load_seq", "superseded_by_seq") and not c.endswith("_at")
+            )
+            for x, y in (("a", "b"), ("b", "a")):
+                diff = con.execute(
+                    f'select {cols} from {x}.marts."{t}" except all select {cols} from {y}.marts."{t}"'
+                ).fetchall()
+                assert diff == [], f"marts.{t}: rows of {x} not in {y}: {diff[:3]}"
