@@ -10,6 +10,7 @@ import ctypes
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -26,7 +27,7 @@ PR_SET_PDEATHSIG = 1
 class DbtRun:
     ok: bool
     seconds: float
-    failures: list[dict] = field(default_factory=list)  # failed nodes from run_results.json
+    failures: list[dict] = field(default_factory=list)  # failed nodes, from the summary dbt prints
     log_tail: list[str] = field(default_factory=list)
 
 
@@ -60,6 +61,9 @@ def run(db: Path, dbt_dir: Path, args: list[str], say: Callable[[str], None], co
         "--log-path",
         str(dbt_dir / "logs"),
         "--use-colors" if color else "--no-use-colors",
+        # manifest.json and run_results.json cost seconds a night to write and nothing reads them: the
+        # failures come from dbt's own summary (failures_in), timings from its log (model_seconds)
+        "--no-write-json",
     ]
     t0 = time.perf_counter()
     proc = subprocess.Popen(
@@ -77,14 +81,16 @@ def run(db: Path, dbt_dir: Path, args: list[str], say: Callable[[str], None], co
         assert proc.stdout is not None
         for line in proc.stdout:
             line = line.rstrip("\n")
-            tail = (tail + [line])[-40:]
+            tail.append(line)
+            if len(tail) > 400:
+                del tail[:200]
             say(line)
         proc.wait()
     except BaseException:
         stop(proc)
         raise
-    failures = _failures(target / "run_results.json") if proc.returncode else []
-    return DbtRun(proc.returncode == 0, time.perf_counter() - t0, failures, tail)
+    failures = failures_in(tail) if proc.returncode else []
+    return DbtRun(proc.returncode == 0, time.perf_counter() - t0, failures, tail[-40:])
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -103,21 +109,52 @@ def stop(proc: subprocess.Popen) -> None:
             continue
 
 
-def _failures(path: Path) -> list[dict]:
+_FAILURE = re.compile(r"^(?:\S+\s+)?(Failure|Error) in (\w+) (\S+) \(([^)]*)\)")
+_TIMING = re.compile(r"\d+ of \d+ (?:OK|PASS|ERROR|FAIL|WARN)\b.*?(\S+)\s+\.*\s*\[[^\]]* in ([\d.]+)s\]")
+
+
+def failures_in(lines: list[str]) -> list[dict]:
+    """The failed nodes of a dbt run, from the summary it prints at the end ('Failure in test X (path)'
+    followed by the indented message)."""
+    out: list[dict] = []
+    for i, line in enumerate(lines):
+        text = re.sub(r"\x1b\[[0-9;]*m", "", line)
+        m = _FAILURE.search(text)
+        if not m:
+            continue
+        message = []
+        for follow in lines[i + 1 : i + 12]:
+            follow = re.sub(r"\x1b\[[0-9;]*m", "", follow)
+            body = re.sub(r"^\d\d:\d\d:\d\d\s*", "", follow)
+            if _FAILURE.search(follow) or body.startswith("Done.") or (message and not body.strip()):
+                break
+            if body.strip():
+                message.append(body.strip())
+        out.append(
+            {
+                "unique_id": f"{m.group(2)}.park_indicators.{m.group(3)}",
+                "status": "fail" if m.group(1) == "Failure" else "error",
+                "message": "\n".join(message)[:500],
+                "relation": None,
+            }
+        )
+    return out
+
+
+def model_seconds(log: Path) -> dict[str, float]:
+    """Seconds of each node of the last dbt run, from dbt's log file ('… OK created sql table model
+    marts.x … [OK in 0.23s]'): the bench reports the slowest."""
     try:
-        results = json.loads(path.read_text(encoding="utf-8")).get("results", [])
-    except (OSError, ValueError):
-        return []
-    return [
-        {
-            "unique_id": r.get("unique_id"),
-            "status": r.get("status"),
-            "message": (r.get("message") or "")[:500],
-            "relation": r.get("relation_name"),
-        }
-        for r in results
-        if r.get("status") in ("error", "fail")
-    ]
+        text = log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return {}
+    last = text.rfind("Running with dbt=")
+    out: dict[str, float] = {}
+    for line in text[last if last > 0 else 0 :].splitlines():
+        m = _TIMING.search(line)
+        if m:
+            out[m.group(1).rsplit(".", 1)[-1]] = float(m.group(2))
+    return out
 
 
 # ---------------------------------------------------------------- what dbt builds from

@@ -1,7 +1,8 @@
 """A national-scale inbox, generated deterministically (seeded), realistic enough to pass the gate.
 
-At scale 1.0 (the national scale the targets in docs/performance.md are for): 31 provincial statistics workbooks in the wide layout (2,500 parks x 150
-indicators x 2010-2024, 5.6M figures), 600 HJ 274 forms, 31 plan tables and 31 target tables.
+At scale 1.0 (the national scale the targets in docs/performance.md are for): 31 provincial statistics workbooks in the
+wide layout (2,500 parks x 150 indicators x 2010-2024, 5.6M figures), 600 HJ 274 forms (100 parks x 2018-2023),
+31 plan tables and 31 provincial target tables listing every park of the province.
 Smaller scales shrink the number of parks, forms, plans and targets; the shape stays.
 
     python -m tests.bench.national --scale 0.1 --out /tmp/national_0.1
@@ -128,13 +129,25 @@ def _grid_of(sample: Path) -> list[list]:
     return [[None if v == "" else v for v in row] for row in sheet.rows]
 
 
-def forms(out: Path, scale: float, rng: random.Random) -> list[Path]:
+FORM_YEARS = list(range(2018, 2024))  # six years of forms per park: 600 forms are 100 parks
+
+
+def form_parks(scale: float) -> list[str]:
+    """The parks that file forms: spread over the provinces, each filing every year of FORM_YEARS."""
+    n = max(1, round(FORMS_AT_FULL * scale) // len(FORM_YEARS))
+    provinces = park_names(scale)
+    return [provinces[i % PROVINCES][i // PROVINCES] for i in range(n)]
+
+
+def forms(
+    out: Path, scale: float, rng: random.Random, years: list[int] | None = None, parks: list[str] | None = None
+) -> list[Path]:
     grid = _grid_of(SAMPLES / "对照考核表_张家港经开区_2019.xlsx")
-    n = max(1, round(FORMS_AT_FULL * scale))
-    parks = [p for province in park_names(scale) for p in province]
+    parks = parks or form_parks(scale)
+    years = years or FORM_YEARS
     paths = []
-    for i in range(n):
-        park, year = parks[i % len(parks)], 2019 + (i // len(parks)) % 6
+    for i in range(len(parks) * len(years)):
+        park, year = parks[i // len(years)], years[i % len(years)]
         factor = math.exp(rng.gauss(0, 0.3))  # the park's size: every component scales, ratios stay
         rows = []
         for r, row in enumerate(grid):
@@ -154,16 +167,21 @@ def forms(out: Path, scale: float, rng: random.Random) -> list[Path]:
 
 
 def plans_and_targets(out: Path, scale: float) -> list[Path]:
+    """A plan table per province (its first park), and a provincial targets table that, as a real
+    年度目标 table does, lists the targets of every park of the province."""
     plan = _grid_of(SAMPLES / "主要指标_示例高新区_十四五.xlsx")
     targets = _grid_of(SAMPLES / "年度目标_吴江区_2024.xlsx")
+    header, body = targets[0], targets[1:]
     n = max(1, round(PLANS_AT_FULL * scale))
-    parks = [province[0] for province in park_names(scale)][:n]
+    provinces = park_names(scale)[:n]
     paths = []
-    for park in parks:
-        rows = [[v.replace("示例高新区", park) if isinstance(v, str) else v for v in row] for row in plan]
-        paths.append(write(out / "plans" / f"主要指标_{park}_十四五.xlsx", [SheetSpec("规划", grid=rows)]))
-        rows = [[v.replace("吴江区", park) if isinstance(v, str) else v for v in row] for row in targets]
-        paths.append(write(out / "targets" / f"年度目标_{park}_2024.xlsx", [SheetSpec("目标", grid=rows)]))
+    for p, parks in enumerate(provinces):
+        rows = [[v.replace("示例高新区", parks[0]) if isinstance(v, str) else v for v in row] for row in plan]
+        paths.append(write(out / "plans" / f"主要指标_{parks[0]}_十四五.xlsx", [SheetSpec("规划", grid=rows)]))
+        rows = [header] + [
+            [v.replace("吴江区", park) if isinstance(v, str) else v for v in row] for park in parks for row in body
+        ]
+        paths.append(write(out / "targets" / f"年度目标_省{p + 1:02d}_2024.xlsx", [SheetSpec("目标", grid=rows)]))
     return paths
 
 
@@ -182,13 +200,23 @@ def generate(out: Path, scale: float, seed: int = 20250101) -> dict[str, int]:
 
 
 def one_more_form(out: Path, scale: float, name: str = "extra") -> Path:
-    """A new form for a park already in the history (the nightly case)."""
+    """A corrected form of a park-year already in the history (a re-filed park-year)."""
     rng = random.Random(7)
     tmp = out / ".one_more"
-    paths = forms(tmp, 1.0 / FORMS_AT_FULL, rng)
+    paths = forms(tmp, scale, rng, years=[FORM_YEARS[-1]], parks=form_parks(scale)[:1])
     target = out / f"{name}_{paths[0].name}"
-    data = paths[0].read_bytes()
-    target.write_bytes(data)
+    target.write_bytes(paths[0].read_bytes())
+    shutil.rmtree(tmp)
+    return target
+
+
+def new_year_form(out: Path, scale: float, name: str = "extra") -> Path:
+    """The nightly case: a park's form of the year after its last (2024, after 2018–2023)."""
+    rng = random.Random(11)
+    tmp = out / ".new_year"
+    paths = forms(tmp, scale, rng, years=[FORM_YEARS[-1] + 1], parks=form_parks(scale)[1:2] or form_parks(scale)[:1])
+    target = out / f"{name}_{paths[0].name}"
+    target.write_bytes(paths[0].read_bytes())
     shutil.rmtree(tmp)
     return target
 

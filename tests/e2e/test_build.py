@@ -175,7 +175,7 @@ def test_corrections_supersede_form_by_park_year_and_statistics_figure_by_figure
     ]
 
 
-def test_rules_changed_rebuilds_the_marts_whole(tmp_path, samples_dir, monkeypatch):
+def test_a_corrected_threshold_rebuilds_its_system(tmp_path, samples_dir, monkeypatch):
     """A corrected threshold is a one-line change in a seed, and applies to every year already loaded."""
     project = tmp_path / "project"
     top_level = {".venv", ".git", "target", "logs", "warehouse", "reports", "exports"}
@@ -211,7 +211,7 @@ def test_rules_changed_rebuilds_the_marts_whole(tmp_path, samples_dir, monkeypat
     )
     second = subprocess.run(cmd, cwd=project, capture_output=True, text=True, timeout=900)
     assert second.returncode == 0, out(second)
-    assert "rebuilt whole" in second.stderr
+    assert "rules of hj274_2015 changed: their assessments are rebuilt" in second.stderr
     assert q(wh, "select passed from marts.eip_assessment where seq_no = 29") == [(False,)]  # 41.35 < 45
 
 
