@@ -7,17 +7,17 @@ from ingest.warehouse.dbt import failures_in, model_seconds
 # the end of a real `dbt build` with a failing singular test and a model out of memory
 SUMMARY = """\
 18:04:25  Finished running 14 table models, 30 data tests in 0 hours 0 minutes and 9.12 seconds (9.12s).
-18:04:25  
+18:04:25
 18:04:25  Completed with 2 errors, 0 partial successes, and 0 warnings:
-18:04:25  
+18:04:25
 18:04:25  Failure in test eip_verdict_agrees_with_eip_assessment (tests/dbt/eip_verdict_agrees_with_eip_assessment.sql)
 18:04:25    Got 3 results, configured to fail if != 0
-18:04:25  
+18:04:25
 18:04:25    compiled code at target/compiled/park_indicators/tests/dbt/eip_verdict_agrees_with_eip_assessment.sql
-18:04:25  
+18:04:25
 18:04:25    Runtime Error in model indicator_trends (models/marts/indicator_trends.sql)
 18:04:25    Out of Memory Error: could not allocate block of size 256.0 KiB (1.1 GiB/1.1 GiB used)
-18:04:25  
+18:04:25
 18:04:25  Done. PASS=61 WARN=0 ERROR=2 SKIP=0 NO-OP=0 TOTAL=63
 """
 
