@@ -347,11 +347,14 @@ def main() -> None:
             t = s["timings_s"]
             splits[label] = t
             note = f"exit {rc} {s['status']}; " + ", ".join(f"{k[:-2]} {v:.1f}" for k, v in t.items() if v >= 0.05)
+            if rc:  # a failed build is no figure: say why, as the operator reads it
+                note += "\n    reason: " + "; ".join(s.get("failures") or [s.get("meaning", "")])[:400]
         except ValueError:
             note = f"exit {rc}"
         models = slowest_models(dbt_log)
         target = TARGETS.get(label)
-        verdict = f"target ≤ {target:g} s: {'met' if wall <= target and peak <= PEAK_TARGET else 'MISSED'}" if target else ""
+        met = rc == 0 and wall <= target and peak <= PEAK_TARGET if target else False
+        verdict = f"target ≤ {target:g} s: {'met' if met else 'MISSED'}" if target else ""
         rows.append((label, wall, peak, note))
         print(
             f"{label:<62} {wall:8.1f} s {gib(peak):>10}  {verdict}\n    split: {note}"

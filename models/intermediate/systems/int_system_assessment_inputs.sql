@@ -93,9 +93,16 @@ gathered as (
     left join first_numerator fn on fn.system_code = py.system_code and fn.indicator_code = ind.indicator_code
     left join reconciled_components cc on cc.system_code = py.system_code and cc.park_name = py.park_name
         and cc.year = py.year and cc.component_code = fn.component_code
-)
-select *,
+),
+driver as (
     -- the driver's growth of a park-year (e.g. value added, base year → data year) decides the
-    -- requirement of every driver_growth rule of that park-year
-    max(driver_growth) over (partition by system_code, park_name, year) as park_driver_growth
-from gathered
+    -- requirement of every driver_growth rule of that park-year (a grouping, not a window: a window
+    -- would buffer every column of the rows above)
+    select v.system_code, v.park_name, v.year, max(v.driver_growth) as park_driver_growth
+    from computed v
+    join indicators ind on ind.system_code = v.system_code and ind.indicator_code = v.indicator_code
+    group by all
+)
+select g.*, d.park_driver_growth
+from gathered g
+left join driver d on d.system_code = g.system_code and d.park_name = g.park_name and d.year = g.year

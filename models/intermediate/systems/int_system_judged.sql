@@ -45,17 +45,24 @@ why_no_rule as (
     from conditions_that_hold
     group by all
 ),
-chosen_rule as (
+chosen as (
     -- a row that names a condition wins over an 'always' row; among equals, the lowest threshold
+    -- (chosen on the narrow threshold rows: a window buffers every column of its input)
+    select system_code, park_name, year, indicator_code, condition, comparator, threshold, pass_markers,
+           fail_markers, or_trend, threshold_source
+    from conditions_that_hold
+    where holds
+    qualify row_number() over (partition by system_code, park_name, year, indicator_code
+                               order by condition = 'always', threshold) = 1
+),
+chosen_rule as (
     select i.*, t.condition, t.comparator, t.threshold, t.pass_markers, t.fail_markers, t.or_trend, t.threshold_source,
            w.rule_condition, w.condition_label, w.condition_known
     from inputs i
-    left join conditions_that_hold t on t.system_code = i.system_code and t.park_name = i.park_name
-        and t.year = i.year and t.indicator_code = i.indicator_code and t.holds
+    left join chosen t on t.system_code = i.system_code and t.park_name = i.park_name
+        and t.year = i.year and t.indicator_code = i.indicator_code
     left join why_no_rule w on w.system_code = i.system_code and w.park_name = i.park_name and w.year = i.year
         and w.indicator_code = i.indicator_code
-    qualify row_number() over (partition by i.system_code, i.park_name, i.year, i.indicator_code
-                               order by t.condition = 'always', t.threshold) = 1
 ),
 valued as (
     select *,
@@ -63,39 +70,48 @@ valued as (
         trim(coalesce(value_text, '')) as marker
     from chosen_rule
 ),
-trend as (
+series as (
     -- "≥90 或持续提高": how the value moved since the previous reported year, and whether it
-    -- improved at every reported year so far, on the side the comparator asks
-    select *,
-        lag(value ignore nulls) over series as previous_value,
-        lag(case when value is not null then year end ignore nulls) over series as previous_year,
-        first_value(value ignore nulls) over (series rows between unbounded preceding and current row) as first_value,
+    -- improved at every reported year so far, on the side the comparator asks; computed on the
+    -- narrow series and joined back, for the same reason as above
+    select system_code, park_name, indicator_code, year, value, comparator,
+        lag(value ignore nulls) over w as previous_value,
+        lag(case when value is not null then year end ignore nulls) over w as previous_year,
+        first_value(value ignore nulls) over (w rows between unbounded preceding and current row) as first_value,
         first_value(case when value is not null then year end ignore nulls)
-            over (series rows between unbounded preceding and current row) as first_year
+            over (w rows between unbounded preceding and current row) as first_year
     from valued
-    window series as (partition by system_code, park_name, indicator_code order by year)
+    window w as (partition by system_code, park_name, indicator_code order by year)
 ),
 improved as (
     select *,
         case when comparator in ('>=', '>') then value > previous_value
              when comparator in ('<=', '<') then value < previous_value end as improved_on_previous
-    from trend
+    from series
 ),
-judged as (
-    select *,
+trend as (
+    select system_code, park_name, indicator_code, year, previous_value, previous_year, first_value, first_year,
+        improved_on_previous,
         -- every step so far an improvement (the period reading of 持续提高)
         bool_and(improved_on_previous) over (partition by system_code, park_name, indicator_code order by year
-                                             rows between unbounded preceding and current row) as improved_every_year,
-        case
-            when comparator = 'external' then null
-            when value_kind = 'not_applicable' then null
-            when comparator = 'none' then null
-            when marker <> '' and list_contains(string_split(coalesce(fail_markers, ''), '|'), marker) then false
-            when marker <> '' and list_contains(string_split(coalesce(pass_markers, ''), '|'), marker) then true
-            when comparator = 'marker' then null
-            else {{ meets('value', 'comparator', 'threshold') }}
-        end as meets_threshold
+                                             rows between unbounded preceding and current row) as improved_every_year
     from improved
+),
+judged as (
+    select v.*, t.previous_value, t.previous_year, t.first_value, t.first_year, t.improved_on_previous,
+        t.improved_every_year,
+        case
+            when v.comparator = 'external' then null
+            when v.value_kind = 'not_applicable' then null
+            when v.comparator = 'none' then null
+            when v.marker <> '' and list_contains(string_split(coalesce(v.fail_markers, ''), '|'), v.marker) then false
+            when v.marker <> '' and list_contains(string_split(coalesce(v.pass_markers, ''), '|'), v.marker) then true
+            when v.comparator = 'marker' then null
+            else {{ meets('v.value', 'v.comparator', 'v.threshold') }}
+        end as meets_threshold
+    from valued v
+    join trend t on t.system_code = v.system_code and t.park_name = v.park_name
+        and t.indicator_code = v.indicator_code and t.year = v.year
 ),
 passed as (
     select *,
