@@ -350,8 +350,8 @@ def main() -> None:
             if rc:  # a failed build is no figure: say why, as the operator reads it
                 note += "\n    reason: " + "; ".join(s.get("failures") or [s.get("meaning", "")])[:400]
         except ValueError:
-            note = f"exit {rc}"
-        models = slowest_models(dbt_log)
+            note, t = f"exit {rc}", {}
+        models = slowest_models(dbt_log) if "dbt_s" in t else ""  # a night without dbt has no nodes of its own
         target = TARGETS.get(label)
         met = rc == 0 and wall <= target and peak <= PEAK_TARGET if target else False
         verdict = f"target ≤ {target:g} s: {'met' if met else 'MISSED'}" if target else ""
