@@ -209,8 +209,9 @@ def refresh_scope(previous: str | None, current: str) -> str | list[str] | None:
 
 
 def dbt_args(scope: str | list[str] | None) -> list[str]:
-    """The arguments of `dbt build` for a refresh scope. A night's build runs the models and the data
-    tests only (the seeds are loaded, the unit tests cannot change their verdict); a system whose
+    """The arguments of `dbt build` for a refresh scope. A night's build runs the models that read
+    the raw data and their data tests only (the seeds are loaded, the unit tests cannot change their
+    verdict); a system whose
     seeds changed is reloaded and everything downstream of its seeds rebuilt whole, with every park
     marked changed; a change of anything else rebuilds everything."""
     args = ["build", "--vars", json.dumps(indicator_systems())]
@@ -227,7 +228,18 @@ def dbt_args(scope: str | list[str] | None) -> list[str]:
             "--exclude",
             "resource_type:unit_test",
         ]
-    return args + ["--exclude", "resource_type:unit_test", "resource_type:seed"]
+    # a night with new files and no rule change: what reads the raw data, nothing else. Models that
+    # read seeds only, the views (their SQL is unchanged, their rows live) and the exposures are
+    # as the last build left them; each node costs dbt about 0.1 s however small it is
+    return args + [
+        "--select",
+        "source:*+",
+        "--exclude",
+        "resource_type:unit_test",
+        "resource_type:seed",
+        "resource_type:exposure",
+        "config.materialized:view",
+    ]
 
 
 OPTIONAL_SYSTEM_SEEDS = ("thresholds", "component_terms", "groups", "grades")
