@@ -28,6 +28,7 @@ from pathlib import Path
 from ingest.warehouse.dbt import model_seconds
 from ingest.warehouse.state import MEMORY_LIMIT
 from tests.bench.national import generate, new_year_form, one_more_form
+from tests.support import project_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable
@@ -46,16 +47,6 @@ def slowest_models(log: Path, n: int = 5) -> str:
     """The n slowest dbt nodes of the last build, from dbt's log."""
     top = sorted(model_seconds(log).items(), key=lambda kv: kv[1], reverse=True)[:n]
     return ", ".join(f"{name} {seconds:.1f}" for name, seconds in top)
-
-
-def project_copy(dest: Path) -> Path:
-    """The project without its virtualenv and outputs: a place to correct a threshold."""
-    shutil.rmtree(dest, ignore_errors=True)
-    skip = {".venv", ".git", "target", "logs", "warehouse", "reports", "exports"}
-    shutil.copytree(
-        ROOT, dest, ignore=lambda d, names: [n for n in names if n == "__pycache__" or (Path(d) == ROOT and n in skip)]
-    )
-    return dest
 
 
 def tree_rss(pid: int) -> int:
