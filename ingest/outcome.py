@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,19 +76,24 @@ class BuildResult:
     ingest: IngestReport | None = None
     published: bool = False
     full_refresh: bool = False
-    refresh_systems: list[str] = field(default_factory=list)  # systems whose seeds changed: rebuilt whole
+    refresh_systems: list[str] = field(default_factory=list)  # systems whose seeds changed
+    refresh_seeds: list[str] = field(
+        default_factory=list
+    )  # those seed files (under seeds/): what depends on them is rebuilt whole
     quarantined: dict[tuple[str, int], list[str]] = field(default_factory=dict)
     rejected_late: dict[str, str] = field(default_factory=dict)  # file name -> why (rejected after loading)
     failures: list[str] = field(default_factory=list)  # why blocked / not published / faulted
     warnings: list[str] = field(default_factory=list)
     report_path: Path | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    t0: float = field(default_factory=time.perf_counter)  # the build's clock: timings["build_s"]
     checks: list[Any] = field(default_factory=list)  # CheckResult of every gate pass, with .pass_no
     counts: dict[str, int] = field(default_factory=dict)  # rows per published table
     previous_counts: dict[str, int] = field(default_factory=dict)
     codes: list[int] = field(default_factory=list)
     log_path: Path | None = None
     changed_parks: list[str] | None = None  # the parks this build recomputed; None: every park
+    rebuilt: set[str] | None = None  # the relations dbt wrote ('marts.parks'); None: dbt did not run
     unregistered: list[dict[str, Any]] = field(default_factory=list)  # marts.unregistered_parks, published
 
     @property

@@ -107,7 +107,7 @@ def _timed(result: BuildResult, name: str) -> Callable[[], None]:
 
 
 def _build_locked(cfg: BuildConfig, store: StateStore, result: BuildResult, out: Output) -> None:
-    t0 = time.perf_counter()
+    result.t0 = time.perf_counter()
     extra_parks = registry.read(cfg.registry) if cfg.registry is not None else []  # a bad row stops here
     store.prepare()
     publish.clean_leftovers(cfg.warehouse)
@@ -117,9 +117,14 @@ def _build_locked(cfg: BuildConfig, store: StateStore, result: BuildResult, out:
     done()
     code = dbt_runner.rules_hash(cfg.registry)
     scope = dbt_runner.refresh_scope(snap.code_hash if snap.exists else None, code)
-    result.full_refresh = scope == "all"
-    result.refresh_systems = scope if isinstance(scope, list) else []
     new = [e for e in entries if e.problem or (e.sha256, e.name) not in (snap.known or set())]
+    if isinstance(scope, list) and any(not e.problem for e in new):
+        # new figures and a corrected system the same night: a system's rebuild reads the figures as
+        # the last build left them, so the marts are rebuilt whole (one dbt run, correct for both)
+        scope = "all"
+    result.full_refresh = scope == "all"
+    result.refresh_seeds = scope if isinstance(scope, list) else []
+    result.refresh_systems = sorted({f.split("/", 1)[0] for f in result.refresh_seeds})
     stale = snap.published_file is None or publish.identity(cfg.warehouse) != snap.published_file
     out.say(
         f"run {result.run_id}: {len(entries)} entries in {cfg.inbox}, {len(new)} new"
@@ -135,12 +140,30 @@ def _build_locked(cfg: BuildConfig, store: StateStore, result: BuildResult, out:
         if stale:
             _publish(cfg, store, result, out)
         result.finish("nothing new" if not stale else "published")
-        result.timings["build_s"] = time.perf_counter() - t0
+        result.timings["build_s"] = time.perf_counter() - result.t0
         with store.in_place() as con:
             audit.record_run(con, _run_row(result, code, published=result.published and publish.identity(cfg.warehouse)))
         return
 
-    # ---- ingest into the build's copy of the history
+    # ---- ingest into the build's copy of the history, while dbt starts and reads the project
+    dbt = dbt_runner.start(store.work, store.dbt_dir, color=out.color and out.verbose) if cfg.run_dbt else None
+    try:
+        _ingest_and_build(cfg, store, result, out, code, new, extra_parks, dbt)
+    finally:
+        if dbt is not None:
+            dbt.close()
+
+
+def _ingest_and_build(
+    cfg: BuildConfig,
+    store: StateStore,
+    result: BuildResult,
+    out: Output,
+    code: str,
+    new: list[inbox.Entry],
+    extra_parks: list[dict[str, object]],
+    dbt: dbt_runner.DbtProcess | None,
+) -> None:
     done = _timed(result, "copy_s")
     work = store.begin()
     done()
@@ -164,8 +187,8 @@ def _build_locked(cfg: BuildConfig, store: StateStore, result: BuildResult, out:
         result.codes.append(exitcodes.REJECTED)
 
     # ---- dbt and the quality gate, until nothing more is quarantined or rejected
-    blocked = _transform_and_validate(cfg, store, work, result, out)
-    result.timings["build_s"] = time.perf_counter() - t0
+    blocked = _transform_and_validate(cfg, store, work, result, out, dbt)
+    result.timings["build_s"] = time.perf_counter() - result.t0
     findings = audit.findings_of(work, result.run_id)
     if blocked:
         result.codes.append(exitcodes.BLOCKED)
@@ -194,15 +217,25 @@ def _build_locked(cfg: BuildConfig, store: StateStore, result: BuildResult, out:
         con.close()
     store.commit()
     done()
-    _publish(cfg, store, result, out)
-    result.timings["build_s"] = time.perf_counter() - t0
+    # The exports read the committed history while publishing copies it, side by side (neither
+    # writes it). They follow the commit: a serving file held open by another program is published
+    # by the next build, and the exports already show what it will hold.
+    exporting = None
+    if cfg.write_exports and cfg.exports is not None:
+        exporting = threading.Thread(target=_exports, args=(cfg, store, result, out), daemon=True)
+        exporting.start()
+    try:
+        _publish(cfg, store, result, out)
+    finally:
+        if exporting is not None:
+            exporting.join()
+    result.exit_code = exitcodes.worst(result.codes)  # both may have added a code
+    result.timings["build_s"] = time.perf_counter() - result.t0
     with store.in_place() as con:
         audit.finish_run(con, result.run_id, result.status, result.exit_code, result.timings, result.failures)
         if result.published:
             audit.mark_published(con, result.run_id, publish.identity(cfg.warehouse) or "")
     _report(cfg, store, result, findings, out)
-    if result.published and cfg.write_exports and cfg.exports is not None:
-        _exports(cfg, store, result, out)
 
 
 def _report(cfg: BuildConfig, store: StateStore, result: BuildResult, findings: list[dict], out: Output) -> None:
@@ -250,6 +283,7 @@ def _exports(cfg: BuildConfig, store: StateStore, result: BuildResult, out: Outp
             store.history,
             cfg.exports,
             parks=result.changed_parks,
+            marts=None if result.rebuilt is None else {r.split(".", 1)[1] for r in result.rebuilt if r.startswith("marts.")},
             run_id=result.run_id,
             workbook_limit=cfg.export_parks,
             skipped=skipped,
@@ -270,8 +304,10 @@ def _exports(cfg: BuildConfig, store: StateStore, result: BuildResult, out: Outp
         done()
 
 
-def _transform_and_validate(cfg: BuildConfig, store: StateStore, work: Path, result: BuildResult, out: Output) -> str | None:
-    if not cfg.run_dbt:
+def _transform_and_validate(
+    cfg: BuildConfig, store: StateStore, work: Path, result: BuildResult, out: Output, dbt: dbt_runner.DbtProcess | None
+) -> str | None:
+    if dbt is None:
         return None
     # Great Expectations takes seconds to import: it is imported while dbt runs in its own process.
     importer = threading.Thread(target=importlib.import_module, args=("expectations.gate",), daemon=True)
@@ -281,10 +317,14 @@ def _transform_and_validate(cfg: BuildConfig, store: StateStore, work: Path, res
         done = _timed(result, "dbt_s")
         # With the rules unchanged, the seeds are loaded already and the macros' unit tests cannot
         # change their verdict: a night's build runs the models and the data tests only.
-        args = dbt_runner.dbt_args("all" if result.full_refresh else result.refresh_systems or None)
+        args = dbt_runner.dbt_args("all" if result.full_refresh else result.refresh_seeds or None)
         out.start()
-        run = dbt_runner.run(work, store.dbt_dir, args, out.dbt, color=out.color and out.verbose)
+        if gate_pass == 1:  # the process started with the build; a pass after a quarantine starts its own
+            run = dbt.run(args, out.dbt)
+        else:
+            run = dbt_runner.run(work, store.dbt_dir, args, out.dbt, color=out.color and out.verbose)
         done()
+        result.rebuilt = (result.rebuilt or set()) | run.built
         tally = next((t.split("Done.", 1)[1].strip() for t in reversed(run.log_tail) if "Done." in t), "")
         out.say(f"dbt: {'ok' if run.ok else 'FAILED'}{', ' + tally if tally else ''} [{run.seconds:.1f} s]")
         if not run.ok:

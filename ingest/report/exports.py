@@ -28,23 +28,25 @@ class ExportError(Exception):
 
 
 def write_all(
-    marts: Path,
+    source: Path,
     target: Path,
     parks: Iterable[str] | None = None,
+    marts: set[str] | None = None,
     run_id: str = "",
     overview_parks: int = 20,
     workbook_limit: int | None = None,
     skipped: list[str] | None = None,
 ) -> list[Path]:
-    """Write the exports from ``marts`` (a file holding the published marts, opened read-only). With
-    more than ``workbook_limit`` workbooks to rewrite, none is written and ``skipped`` says why;
+    """Write the exports from ``source`` (a file holding the published marts, opened read-only): of
+    the ``parks`` changed (None: every park), in the ``marts`` a build rewrote (None: every mart).
+    With more than ``workbook_limit`` workbooks to rewrite, none is written and ``skipped`` says why;
     ``skipped`` also receives a line for every workbook whose file name is not its park's name."""
-    if not marts.is_file():
-        raise ExportError(f"{marts} does not exist: run `make build` first")
+    if not source.is_file():
+        raise ExportError(f"{source} does not exist: run `make build` first")
     written: list[Path] = []
-    con = connect(marts, read_only=True)  # bounded like the build: Parquet of a national mart spills
+    con = connect(source, read_only=True)  # bounded like the build: Parquet of a national mart spills
     try:
-        written += parquet(con, target / "parquet", parks)
+        written += parquet(con, target / "parquet", parks, marts)
         try:
             written += workbook.write(con, target / "assessment", parks, run_id, workbook_limit, skipped)
         except workbook.TooMany as exc:
@@ -70,10 +72,16 @@ def part_of(park: str) -> str:
     return hashlib.md5(park.encode("utf-8")).hexdigest()[0]
 
 
-def parquet(con: duckdb.DuckDBPyConnection, folder: Path, parks: Iterable[str] | None = None) -> list[Path]:
+def parquet(
+    con: duckdb.DuckDBPyConnection,
+    folder: Path,
+    parks: Iterable[str] | None = None,
+    marts: set[str] | None = None,
+) -> list[Path]:
     """Every mart as a folder of Parquet files. A mart with a park_name is split in 16 parts by
     part_of(park_name), so that a night that changed a few parks rewrites only their parts; the other
-    marts are one part. ``parks``: the parks changed (None: rewrite everything)."""
+    marts are one part. ``parks``: the parks changed (None: every park); ``marts``: the marts the
+    build rewrote (None: every mart; a corrected threshold leaves the national figures as they were)."""
     folder.mkdir(parents=True, exist_ok=True)
     touched = None if parks is None else {part_of(p) for p in parks}
     out = []
@@ -82,6 +90,8 @@ def parquet(con: duckdb.DuckDBPyConnection, folder: Path, parks: Iterable[str] |
         "select view_name from duckdb_views() where schema_name = 'marts' order by 1"
     ).fetchall()
     for (table,) in names:
+        if marts is not None and table not in marts and (folder / table).is_dir():
+            continue
         cols = {
             c
             for (c,) in con.execute(
@@ -104,16 +114,19 @@ def parquet(con: duckdb.DuckDBPyConnection, folder: Path, parks: Iterable[str] |
         empty.unlink(missing_ok=True)
         for part in PARTS if touched is None else sorted(touched):
             path = d / f"part-{part}.parquet"
-            n = con.execute(f'select count(*) from marts."{table}" where {PART_SQL} = ?', [part]).fetchone()
-            if n and n[0]:
-                out.append(_copy(con, f"select * from marts.\"{table}\" where {PART_SQL} = '{part}'", path))
-            else:
-                path.unlink(missing_ok=True)
+            if _copy(con, f"select * from marts.\"{table}\" where {PART_SQL} = '{part}'", path, keep_empty=False):
+                out.append(path)
     return out
 
 
-def _copy(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> Path:
+def _copy(con: duckdb.DuckDBPyConnection, sql: str, path: Path, keep_empty: bool = True) -> Path | None:
+    """Write ``sql`` to ``path`` (beside it, then renamed). Without ``keep_empty``, a query with no
+    rows removes ``path`` instead (COPY says how many rows it wrote: no second scan to count them)."""
     tmp = path.with_name(f".{path.name}.tmp")
-    con.execute(f"copy ({sql}) to '{str(tmp).replace(chr(39), chr(39) * 2)}' (format parquet)")
+    (n,) = con.execute(f"copy ({sql}) to '{str(tmp).replace(chr(39), chr(39) * 2)}' (format parquet)").fetchone()
+    if not n and not keep_empty:
+        tmp.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
+        return None
     tmp.replace(path)
     return path

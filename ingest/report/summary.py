@@ -49,6 +49,7 @@ def summary(result: BuildResult) -> dict[str, Any]:
         "published": result.published,
         "full_refresh": result.full_refresh,
         "refresh_systems": result.refresh_systems,
+        "refresh_seeds": result.refresh_seeds,
         "counts": {
             "files_loaded": ing.count("loaded") if ing else 0,
             "files_duplicate": ing.count("duplicate") if ing else 0,

@@ -29,6 +29,7 @@ class DbtRun:
     seconds: float
     failures: list[dict] = field(default_factory=list)  # failed nodes, from the summary dbt prints
     log_tail: list[str] = field(default_factory=list)
+    built: set[str] = field(default_factory=set)  # the relations dbt wrote ('marts.system_assessment')
 
 
 def _die_with_parent() -> None:
@@ -39,58 +40,93 @@ def _die_with_parent() -> None:
         pass
 
 
-def executable() -> str:
-    local = Path(sys.executable).parent / "dbt"
-    return str(local) if local.exists() else "dbt"
+class DbtProcess:
+    """The build's dbt process (dbt_child): started early, it imports dbt and parses the project
+    while the build copies the history and ingests; ``run`` gives it its one command."""
+
+    def __init__(self, db: Path, dbt_dir: Path, color: bool = False):
+        db, dbt_dir = db.absolute(), dbt_dir.absolute()  # dbt runs in the project folder
+        env = dict(os.environ, DBT_DUCKDB_PATH=str(db), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
+        options = [
+            "--vars",
+            json.dumps(indicator_systems()),
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+            "--target-path",
+            str(dbt_dir / "target"),
+            "--log-path",
+            str(dbt_dir / "logs"),
+            "--use-colors" if color else "--no-use-colors",
+            # manifest.json and run_results.json cost seconds a night to write and nothing reads them: the
+            # failures come from dbt's own summary (failures_in), timings from its log (model_seconds)
+            "--no-write-json",
+            # the log file at info: a line per node with its time (model_seconds), not every statement
+            # (the SQL is under target/run); writing the debug lines cost 0.6 s of a 7 s night
+            "--log-level-file",
+            "info",
+        ]
+        self.t0 = time.perf_counter()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "ingest.warehouse.dbt_child", *options],
+            env=env,
+            cwd=PROJECT_DIR,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+            preexec_fn=_die_with_parent,
+        )
+
+    def run(self, command: list[str], say: Callable[[str], None]) -> DbtRun:
+        """Run ``dbt <command>``; its lines go to ``say``. The seconds count from this call."""
+        proc, t0 = self.proc, time.perf_counter()
+        tail: list[str] = []
+        built: set[str] = set()
+        try:
+            assert proc.stdin is not None and proc.stdout is not None
+            try:
+                proc.stdin.write(json.dumps(command) + "\n")
+                proc.stdin.close()
+            except BrokenPipeError:
+                pass  # dbt ended before its command (it could not start): its output says why
+            for line in proc.stdout:
+                line = line.rstrip("\n")
+                tail.append(line)
+                if len(tail) > 400:
+                    del tail[:200]
+                relation = built_relation(line)
+                if relation:
+                    built.add(relation)
+                say(line)
+            proc.wait()
+        except BaseException:
+            stop(proc)
+            raise
+        failures = failures_in(tail) if proc.returncode else []
+        return DbtRun(proc.returncode == 0, time.perf_counter() - t0, failures, tail[-40:], built)
+
+    def close(self) -> None:
+        """End the process if it never ran its command (the build stopped before dbt)."""
+        stop(self.proc)
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            if pipe is not None and not pipe.closed:
+                pipe.close()
+
+
+def start(db: Path, dbt_dir: Path, color: bool = False) -> DbtProcess:
+    return DbtProcess(db, dbt_dir, color)
 
 
 def run(db: Path, dbt_dir: Path, args: list[str], say: Callable[[str], None], color: bool = False) -> DbtRun:
-    """Run ``dbt <args>`` on ``db``; lines go to ``say``."""
-    db, dbt_dir = db.absolute(), dbt_dir.absolute()  # dbt runs in the project folder
-    env = dict(os.environ, DBT_DUCKDB_PATH=str(db), DBT_SEND_ANONYMOUS_USAGE_STATS="false")
-    target = dbt_dir / "target"
-    cmd = [
-        executable(),
-        *args,
-        "--project-dir",
-        str(PROJECT_DIR),
-        "--profiles-dir",
-        str(PROJECT_DIR),
-        "--target-path",
-        str(target),
-        "--log-path",
-        str(dbt_dir / "logs"),
-        "--use-colors" if color else "--no-use-colors",
-        # manifest.json and run_results.json cost seconds a night to write and nothing reads them: the
-        # failures come from dbt's own summary (failures_in), timings from its log (model_seconds)
-        "--no-write-json",
-    ]
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd,
-        env=env,
-        cwd=PROJECT_DIR,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        errors="replace",
-        preexec_fn=_die_with_parent,
-    )
-    tail: list[str] = []
+    """Run ``dbt <args>`` on ``db`` in a process of its own; lines go to ``say``."""
+    dbt = start(db, dbt_dir, color)
     try:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            line = line.rstrip("\n")
-            tail.append(line)
-            if len(tail) > 400:
-                del tail[:200]
-            say(line)
-        proc.wait()
-    except BaseException:
-        stop(proc)
-        raise
-    failures = failures_in(tail) if proc.returncode else []
-    return DbtRun(proc.returncode == 0, time.perf_counter() - t0, failures, tail[-40:])
+        return dbt.run(args, say)
+    finally:
+        dbt.close()
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -109,8 +145,16 @@ def stop(proc: subprocess.Popen) -> None:
             continue
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_BUILT = re.compile(r"\d+ of \d+ OK created sql \w+ model (\S+)")
 _FAILURE = re.compile(r"^(?:\S+\s+)?(Failure|Error) in (\w+) (\S+) \(([^)]*)\)")
 _TIMING = re.compile(r"\d+ of \d+ (?:OK|PASS|ERROR|FAIL|WARN)\b.*?(\S+)\s+\.*\s*\[[^\]]* in ([\d.]+)s\]")
+
+
+def built_relation(line: str) -> str | None:
+    """The relation a line of dbt's progress says it wrote ('… OK created sql table model marts.x')."""
+    m = _BUILT.search(_ANSI.sub("", line))
+    return m.group(1) if m else None
 
 
 def failures_in(lines: list[str]) -> list[dict]:
@@ -172,11 +216,12 @@ def _hash_files(h: hashlib._Hash, files: list[Path]) -> None:
 
 def rules_hash(registry: Path | None) -> str:
     """What the marts are computed from, in two parts: everything but the indicator systems' seeds
-    (models, macros, the other seeds, the project, an outside registry), and one hash per system
-    folder. A change of the first rebuilds the marts whole; a change of one system's seeds (a
-    corrected threshold) rebuilds that system's assessments only (refresh_scope)."""
+    (models, macros, the other seeds, the project, an outside registry), and one hash per seed file
+    of each system folder. A change of the first rebuilds the marts whole; a change of a system's
+    seed file (a corrected threshold) rebuilds what depends on that file only (refresh_scope)."""
     systems = indicator_systems()["indicator_systems"]
-    system_dirs = {PROJECT_DIR / "seeds" / s for s in systems}
+    seeds = PROJECT_DIR / "seeds"
+    system_dirs = {seeds / s for s in systems}
     h = hashlib.sha256()
     for name in RULE_INPUTS:
         p = PROJECT_DIR / name
@@ -184,41 +229,46 @@ def rules_hash(registry: Path | None) -> str:
         _hash_files(h, [f for f in files if not any(d in f.parents for d in system_dirs)])
     if registry is not None and registry.is_file():
         h.update(registry.read_bytes())
-    parts = []
-    for s in systems:
-        hs = hashlib.sha256()
-        _hash_files(hs, sorted((PROJECT_DIR / "seeds" / s).rglob("*")))
-        parts.append(f"{s}={hs.hexdigest()[:12]}")
-    return h.hexdigest()[:16] + SYSTEMS_MARK + ",".join(parts)
+    parts = {
+        f.relative_to(seeds).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest()[:12]
+        for s in systems
+        for f in sorted((seeds / s).rglob("*"))
+        if f.is_file()
+    }
+    return h.hexdigest()[:16] + SYSTEMS_MARK + json.dumps(parts, ensure_ascii=False, sort_keys=True)
 
 
 def refresh_scope(previous: str | None, current: str) -> str | list[str] | None:
     """What a build rebuilds whole: "all" (the first build, or a change of models, macros, shared
-    seeds or the set of systems), the systems whose seeds changed, or None (nothing: incremental)."""
+    seeds or of the files of the systems), the system seed files whose content changed (paths under
+    seeds/), or None (nothing: incremental)."""
     if previous is None:
         return "all"
     if previous == current:
         return None
-    prev_base, _, prev_systems = previous.partition(SYSTEMS_MARK)
-    cur_base, _, cur_systems = current.partition(SYSTEMS_MARK)
-    before = dict(p.split("=", 1) for p in prev_systems.split(",") if "=" in p)
-    now = dict(p.split("=", 1) for p in cur_systems.split(",") if "=" in p)
+    prev_base, _, prev_files = previous.partition(SYSTEMS_MARK)
+    cur_base, _, cur_files = current.partition(SYSTEMS_MARK)
+    try:
+        before, now = json.loads(prev_files), json.loads(cur_files)
+    except ValueError:  # recorded by a version that hashed whole folders: rebuild once
+        return "all"
     if prev_base != cur_base or set(before) != set(now):
         return "all"
-    return sorted(s for s in now if before[s] != now[s])
+    return sorted(f for f in now if before[f] != now[f])
 
 
 def dbt_args(scope: str | list[str] | None) -> list[str]:
     """The arguments of `dbt build` for a refresh scope. A night's build runs the models that read
     the raw data and their data tests only (the seeds are loaded, the unit tests cannot change their
     verdict); a system whose
-    seeds changed is reloaded and everything downstream of its seeds rebuilt whole, with every park
-    marked changed; a change of anything else rebuilds everything."""
-    args = ["build", "--vars", json.dumps(indicator_systems())]
+    seed file changed is reloaded and everything downstream of that file rebuilt whole, with every
+    park marked changed (a threshold re-judges; it does not recompute the values); a change of
+    anything else rebuilds everything."""
+    args = ["build"]  # the project's variables come with the process (DbtProcess)
     if scope == "all":
         return args + ["--full-refresh"]
     if scope:
-        seeds = [f"path:seeds/{s}+" for s in scope]
+        seeds = [f"path:seeds/{f}+" for f in scope]
         return args + [
             "--full-refresh",
             "--select",

@@ -43,7 +43,7 @@ STORAGE_VERSION = "v1.0.0"
 # process tree near 1.2 GiB (dbt's process holds this plus ~0.2 GiB of Python, while the build's
 # own waits at ~0.4 GiB) at the same speed as 768 MB or 1 GB; the national build also passes at
 # 384 MB, so the default leaves room for more history. profiles.yml gives dbt the same default.
-MEMORY_LIMIT = os.environ.get("PARKS_DUCKDB_MEMORY", "512MB")
+MEMORY_LIMIT = os.environ.get("PARKS_DUCKDB_MEMORY", "1GB")
 
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:

@@ -1,12 +1,16 @@
+{{ config(materialized='incremental', incremental_strategy='replace_parks', on_schema_change='sync_all_columns') }}
+-- depends_on: {{ ref('changed_parks') }}
 -- Yearly targets of a government work report, parsed from their phrases (docs/domain.md#targets; the words
 -- are in seed target_phrases): 增长5%以上 (growth ≥), 增长5%左右 (growth ≈), 达54% (level ≥),
 -- 超5亿美元 / 突破1600家 (level >), 与经济增长同步 (relative), 完成上级下达任务 (qualitative).
+-- Rebuilt park by park: a provincial table covers every park of its province, and its phrases are
+-- read again only for the parks a night changed.
 with rows as (
     select park_name, year, label_key as indicator_name, label, unit, target_text,
            regexp_replace(coalesce(target_text, ''), '\s', '', 'g') as t,
            source_file, source_sheet, source_cell
     from {{ ref('int_observations_admitted') }}
-    where template = 'targets'
+    where template = 'targets' and {{ changed_parks_only() }}
 ),
 words as (
     select

@@ -232,12 +232,44 @@ def test_a_corrected_threshold_rebuilds_its_system_and_equals_a_full_build(tmp_p
     assert "hj274_2015,hj02,always,,,,>=,15," in text
     # indicator 2, 人均工业增加值: ≥15 corrected to ≥20 (Zhangjiagang's 18.85 now fails)
     seed.write_text(text.replace("hj274_2015,hj02,always,,,,>=,15,", "hj274_2015,hj02,always,,,,>=,20,"), encoding="utf-8")
+    parquet = tmp_path / "exports" / "parquet"
+    written = {m: {f: f.stat().st_mtime_ns for f in (parquet / m).iterdir()} for m in ("indicator_trends", "eip_assessment")}
     proc = run_build(inbox, nightly, cwd=project)
     assert proc.returncode == 0, out(proc)
     assert "rules of hj274_2015 changed: their assessments are rebuilt" in proc.stderr
     summary = json.loads((tmp_path / "reports" / "latest" / "summary.json").read_text(encoding="utf-8"))
     assert summary["refresh_systems"] == ["hj274_2015"] and summary["full_refresh"] is False
+    assert summary["refresh_seeds"] == ["hj274_2015/hj274_2015__thresholds.csv"]
     assert q(nightly, "select passed from marts.eip_assessment where seq_no = 2") == [(False,)]
+    # a threshold re-judges: the growth series and their Parquet stay as they were, the assessment is rewritten
+    assert {f: f.stat().st_mtime_ns for f in (parquet / "indicator_trends").iterdir()} == written["indicator_trends"]
+    assert {f: f.stat().st_mtime_ns for f in (parquet / "eip_assessment").iterdir()} != written["eip_assessment"]
+    whole = tmp_path / "whole" / "parks.duckdb"
+    assert run_build(inbox, whole, cwd=project).returncode == 0
+    assert_same_marts(nightly, whole)
+
+
+def test_a_corrected_threshold_and_new_figures_the_same_night_are_both_applied(tmp_path, samples_dir):
+    """A system's rebuild alone would read the figures as the last build left them: with new files the
+    same night the marts are rebuilt whole, and hold both the new figures and the corrected rule."""
+    project = project_copy(tmp_path / "project")
+    inbox = copy_samples(tmp_path / "inbox")
+    held = [p.name for p in inbox.iterdir() if p.name.startswith("对照考核表_张家港")]
+    assert held
+    for name in held:
+        (inbox / name).rename(tmp_path / name)
+    nightly = tmp_path / "nightly" / "parks.duckdb"
+    assert run_build(inbox, nightly, cwd=project).returncode == 0
+    assert q(nightly, "select count(*) from marts.eip_assessment where park_name like '张家港%'") == [(0,)]
+    seed = project / "seeds" / "hj274_2015" / "hj274_2015__thresholds.csv"
+    text = seed.read_text(encoding="utf-8")
+    seed.write_text(text.replace("hj274_2015,hj02,always,,,,>=,15,", "hj274_2015,hj02,always,,,,>=,20,"), encoding="utf-8")
+    for name in held:
+        (tmp_path / name).rename(inbox / name)
+    proc = run_build(inbox, nightly, cwd=project)
+    assert proc.returncode == 0, out(proc)
+    assert "rules changed: the marts are rebuilt whole" in proc.stderr
+    assert q(nightly, "select passed from marts.eip_assessment where park_name like '张家港%' and seq_no = 2") == [(False,)]
     whole = tmp_path / "whole" / "parks.duckdb"
     assert run_build(inbox, whole, cwd=project).returncode == 0
     assert_same_marts(nightly, whole)

@@ -53,7 +53,7 @@ def dbt_processes(marker: str) -> list[int]:
                 cmd = (p / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
             except OSError:
                 continue
-            if marker in cmd and "/bin/dbt " in cmd:
+            if marker in cmd and "ingest.warehouse.dbt_child" in cmd:
                 pids.append(int(p.name))
     return pids
 

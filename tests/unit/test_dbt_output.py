@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from ingest.warehouse.dbt import failures_in, model_seconds
+from ingest.warehouse.dbt import SYSTEMS_MARK, built_relation, dbt_args, failures_in, model_seconds, refresh_scope
 
 # the end of a real `dbt build` with a failing singular test and a model out of memory
 SUMMARY = """\
@@ -59,3 +59,38 @@ def test_seconds_of_each_node_of_the_last_run(tmp_path: Path):
         "indicator_values": 0.74,
     }
     assert model_seconds(tmp_path / "absent.log") == {}
+
+
+def test_the_relations_a_run_wrote_are_read_from_its_progress():
+    assert built_relation("22:37:41  12 of 75 OK created sql incremental model marts.indicator_values .. [OK in 0.5s]") == (
+        "marts.indicator_values"
+    )
+    assert built_relation("\x1b[0m22:37:41  3 of 9 OK created sql table model \x1b[1mbuild.changed_parks\x1b[0m [OK]") == (
+        "build.changed_parks"
+    )
+    for line in (
+        "22:37:41  4 of 75 START sql table model marts.parks ......... [RUN]",
+        "22:37:41  5 of 75 PASS unique_parks_park_name ................ [PASS in 0.04s]",
+        "22:37:41  6 of 75 ERROR creating sql table model marts.parks . [ERROR in 0.04s]",
+        "22:37:41  1 of 26 OK loaded seed file reference.target_phrases [INSERT 40 in 0.1s]",
+    ):
+        assert built_relation(line) is None
+
+
+def _rules(base: str, files: dict[str, str]) -> str:
+    import json
+
+    return base + SYSTEMS_MARK + json.dumps(files, sort_keys=True)
+
+
+def test_a_corrected_seed_file_rebuilds_what_depends_on_that_file():
+    before = {"hj274_2015/hj274_2015__thresholds.csv": "a", "hj274_2015/hj274_2015__components.csv": "b"}
+    after = {**before, "hj274_2015/hj274_2015__thresholds.csv": "c"}
+    assert refresh_scope(None, _rules("x", before)) == "all"
+    assert refresh_scope(_rules("x", before), _rules("x", before)) is None
+    assert refresh_scope(_rules("x", before), _rules("x", after)) == ["hj274_2015/hj274_2015__thresholds.csv"]
+    assert refresh_scope(_rules("x", before), _rules("y", after)) == "all"  # a model or a shared seed
+    assert refresh_scope(_rules("x", before), _rules("x", {**before, "new/new__indicators.csv": "d"})) == "all"
+    assert refresh_scope("x|systems:hj274_2015=abc", _rules("x", before)) == "all"  # hashed by folder before
+    args = dbt_args(["hj274_2015/hj274_2015__thresholds.csv"])
+    assert "path:seeds/hj274_2015/hj274_2015__thresholds.csv+" in args and "--full-refresh" in args
