@@ -164,6 +164,10 @@ def _ingest_and_build(
     extra_parks: list[dict[str, object]],
     dbt: dbt_runner.DbtProcess | None,
 ) -> None:
+    # Great Expectations takes seconds to import: it is imported while the history is copied and dbt
+    # starts, not while dbt's models run on the same two cores
+    if dbt is not None:
+        threading.Thread(target=importlib.import_module, args=("expectations.gate",), daemon=True).start()
     done = _timed(result, "copy_s")
     work = store.begin()
     done()
@@ -217,28 +221,34 @@ def _ingest_and_build(
         con.close()
     store.commit()
     done()
-    # The exports read the committed history while publishing copies it, side by side (neither
-    # writes it). They follow the commit: a serving file held open by another program is published
-    # by the next build, and the exports already show what it will hold.
+    # The exports read the committed history while it is published and the report written, side by
+    # side (none of them writes it; audit.runs is written once all are done). They follow the
+    # commit: a serving file held open by another program is published by the next build, and the
+    # exports already show what it will hold.
     exporting = None
     if cfg.write_exports and cfg.exports is not None:
         exporting = threading.Thread(target=_exports, args=(cfg, store, result, out), daemon=True)
         exporting.start()
     try:
         _publish(cfg, store, result, out)
+        result.timings["build_s"] = time.perf_counter() - result.t0
+        _report(cfg, store, result, findings, out, record=False)
     finally:
         if exporting is not None:
             exporting.join()
-    result.exit_code = exitcodes.worst(result.codes)  # both may have added a code
-    result.timings["build_s"] = time.perf_counter() - result.t0
+    result.exit_code = exitcodes.worst(result.codes)  # each may have added a code
     with store.in_place() as con:
         audit.finish_run(con, result.run_id, result.status, result.exit_code, result.timings, result.failures)
         if result.published:
             audit.mark_published(con, result.run_id, publish.identity(cfg.warehouse) or "")
-    _report(cfg, store, result, findings, out)
+        if result.report_path is not None:
+            audit.set_report_path(con, result.run_id, str(result.report_path))
 
 
-def _report(cfg: BuildConfig, store: StateStore, result: BuildResult, findings: list[dict], out: Output) -> None:
+def _report(
+    cfg: BuildConfig, store: StateStore, result: BuildResult, findings: list[dict], out: Output, record: bool = True
+) -> None:
+    """Write the run's report; ``record``: note its path in audit.runs now (else the caller does)."""
     from .report import load_report
 
     done = _timed(result, "report_s")
@@ -253,8 +263,9 @@ def _report(cfg: BuildConfig, store: StateStore, result: BuildResult, findings: 
             marts=store.history if result.published else None,
             overview_parks=cfg.overview_parks,
         )
-        with store.in_place() as con:
-            audit.set_report_path(con, result.run_id, str(result.report_path))
+        if record:
+            with store.in_place() as con:
+                audit.set_report_path(con, result.run_id, str(result.report_path))
         out.say(
             f"report: {result.report_path}"
             + (f"; {len(result.unregistered)} unregistered park(s) listed" if result.unregistered else "")
@@ -309,9 +320,6 @@ def _transform_and_validate(
 ) -> str | None:
     if dbt is None:
         return None
-    # Great Expectations takes seconds to import: it is imported while dbt runs in its own process.
-    importer = threading.Thread(target=importlib.import_module, args=("expectations.gate",), daemon=True)
-    importer.start()
     gate = None
     for gate_pass in range(1, MAX_GATE_PASSES + 1):
         done = _timed(result, "dbt_s")
@@ -334,7 +342,6 @@ def _transform_and_validate(
             failed = "; ".join(f"{f['unique_id']}: {f['message'][:200]}" for f in run.failures[:5])
             return f"dbt build failed ({failed or 'see the dbt log above'})"
         done = _timed(result, "validation_s")
-        importer.join()
         gate = gate or importlib.import_module("expectations.gate")
         g = gate.validate(work, result.previous_counts)
         done()

@@ -443,14 +443,13 @@ def _form(
             ws.merge_cells(start_row=start, end_row=end, start_column=1, end_column=1)
     for row in ws.iter_rows(min_row=first_body, max_row=last_body):
         for cell in row:
-            cell.border = BORDER
-            cell.alignment = CENTER if cell.column in (1, 2, 6, 9) else WRAP
+            xlsx.style(cell, border=BORDER, alignment=CENTER if cell.column in (1, 2, 6, 9) else WRAP)
         unit, gap_unit = units.get(row[0].row, (None, None))
         for i in (6, 7):
             if isinstance(row[i].value, int | float):
-                row[i].number_format, row[i].alignment = fmt.excel(unit, row[i].value), RIGHT
+                xlsx.style(row[i], number_format=fmt.excel(unit, row[i].value), alignment=RIGHT)
         if isinstance(row[9].value, int | float):
-            row[9].number_format, row[9].alignment = fmt.excel(gap_unit, row[9].value), RIGHT
+            xlsx.style(row[9], number_format=fmt.excel(gap_unit, row[9].value), alignment=RIGHT)
 
     if verdict and verdict.get("note"):  # after the table: the parser of template A stops at 注
         xlsx.append(ws, [])
@@ -499,7 +498,7 @@ def _table_sheet(
         xlsx.append(ws, [empty])
     for row in ws.iter_rows(min_row=header + 1, max_row=ws.max_row):
         for cell in row:
-            cell.border, cell.alignment = BORDER, WRAP
+            xlsx.style(cell, border=BORDER, alignment=WRAP)
     widths = [w for _, w in columns]
     xlsx.printable(ws, widths, f"{header}:{header}")
     return header + 1, max(ws.max_row, header + 1)
@@ -536,13 +535,14 @@ def _plan_sheet(ws: Worksheet, park: str, plan: list[dict[str, Any]], labels: La
     if rows:
         for p, row in zip(plan, ws.iter_rows(min_row=first, max_row=last)):
             for i in (7, 11, 14):
-                row[i].number_format = fmt.excel(p["unit"], row[i].value)
+                xlsx.style(row[i], number_format=fmt.excel(p["unit"], row[i].value), alignment=RIGHT)
             # the distance to the target of a rate is in percentage points: no % sign after it
-            row[15].number_format = fmt.excel(None if p["unit"] == "%" else p["unit"], row[15].value)
-            row[12].number_format = row[13].number_format = FRACTION_PCT
-            row[16].number_format = row[17].number_format = RATE_PCT
-            for i in (7, 11, 12, 13, 14, 15, 16, 17):
-                row[i].alignment = RIGHT
+            unit = None if p["unit"] == "%" else p["unit"]
+            xlsx.style(row[15], number_format=fmt.excel(unit, row[15].value), alignment=RIGHT)
+            for i in (12, 13):
+                xlsx.style(row[i], number_format=FRACTION_PCT, alignment=RIGHT)
+            for i in (16, 17):
+                xlsx.style(row[i], number_format=RATE_PCT, alignment=RIGHT)
         ws.conditional_formatting.add(
             f"M{first}:M{last}", DataBarRule(start_type="num", start_value=0, end_type="num", end_value=1, color="5B9BD5")
         )
@@ -589,9 +589,8 @@ def _target_sheet(ws: Worksheet, park: str, targets: list[dict[str, Any]], label
     if rows:
         for t, row in zip(targets, ws.iter_rows(min_row=first, max_row=last)):
             # a growth target's value and actual are rates in percentage points
-            row[3].number_format = fmt.excel(t["target_unit"], row[3].value)
-            row[5].number_format = fmt.excel(t["target_unit"], row[5].value)
-            row[3].alignment = row[5].alignment = RIGHT
+            for i in (3, 5):
+                xlsx.style(row[i], number_format=fmt.excel(t["target_unit"], row[i].value), alignment=RIGHT)
         for key, fill in (("true", GOOD), ("false", BAD), ("null", UNSURE)):
             word = labels(f"target.met.{key}").replace('"', '""')
             ws.conditional_formatting.add(

@@ -17,6 +17,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from copy import copy
 from typing import Any
 
 from openpyxl.cell.cell import Cell
@@ -45,6 +46,23 @@ def put(cell: Cell, value: Any) -> Cell:
     else:
         cell.value = value
     return cell
+
+
+def style(cell: Cell, **attrs: Any) -> None:
+    """Set style attributes of a cell (border=, alignment=, number_format=, font=, fill=). openpyxl
+    registers a style by hashing every style object at each assignment: about half the time of a
+    park's workbook. A combination (the cell's style before, and these objects) seen before in the
+    same workbook is copied instead. The objects are kept with it, so that their ids stay theirs."""
+    cache = cell.parent.parent.__dict__.setdefault("_style_combinations", {})
+    before = None if cell._style is None else tuple(cell._style)  # None: a cell merged into another
+    key = (before, *((k, id(v)) for k, v in attrs.items()))
+    hit = cache.get(key)
+    if hit is None:
+        for k, v in attrs.items():
+            setattr(cell, k, v)
+        cache[key] = (copy(cell._style), tuple(attrs.values()))
+    else:
+        cell._style = copy(hit[0])
 
 
 def append(ws: Worksheet, values: Sequence[Any]) -> int:

@@ -39,10 +39,12 @@ def default_state_dir(warehouse: Path) -> Path:
 STORAGE_VERSION = "v1.0.0"
 
 
-# DuckDB's share of one process (it spills to disk beyond it). 512 MB keeps the national build's
-# process tree near 1.2 GiB (dbt's process holds this plus ~0.2 GiB of Python, while the build's
-# own waits at ~0.4 GiB) at the same speed as 768 MB or 1 GB; the national build also passes at
-# 384 MB, so the default leaves room for more history. profiles.yml gives dbt the same default.
+# DuckDB's share of one process (it spills to disk beyond it). At 1 GB the national full build
+# takes about 110 s with its process tree at 1.6 GiB (dbt's process holds this plus ~0.2 GiB of
+# Python, while the build's own waits at ~0.4 GiB); at 512 MB the tree stays near 1.2 GiB but the
+# models that read every statistics figure spill, and the build takes 130–150 s. The national build
+# also passes at 384 MB: a smaller machine sets PARKS_DUCKDB_MEMORY lower and waits longer.
+# profiles.yml gives dbt the same default.
 MEMORY_LIMIT = os.environ.get("PARKS_DUCKDB_MEMORY", "1GB")
 
 
