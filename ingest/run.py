@@ -146,7 +146,7 @@ def _build_locked(cfg: BuildConfig, store: StateStore, result: BuildResult, out:
         return
 
     # ---- ingest into the build's copy of the history, while dbt starts and reads the project
-    dbt = dbt_runner.start(store.work, store.dbt_dir, color=out.color and out.verbose) if cfg.run_dbt else None
+    dbt = dbt_runner.DbtProcess(store.work, store.dbt_dir, color=out.color and out.verbose) if cfg.run_dbt else None
     try:
         _ingest_and_build(cfg, store, result, out, code, new, extra_parks, dbt)
     finally:

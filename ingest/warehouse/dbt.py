@@ -1,4 +1,5 @@
 """dbt in its own process group, so that a signal to the build ends dbt too and nothing is orphaned.
+The process (dbt_child) starts with the build and reads the project before it gets its command.
 
 The child also asks the kernel to kill it when the build process dies (PR_SET_PDEATHSIG), which
 covers a build killed with SIGKILL.
@@ -67,7 +68,6 @@ class DbtProcess:
             "--log-level-file",
             "info",
         ]
-        self.t0 = time.perf_counter()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "ingest.warehouse.dbt_child", *options],
             env=env,
@@ -116,13 +116,9 @@ class DbtProcess:
                 pipe.close()
 
 
-def start(db: Path, dbt_dir: Path, color: bool = False) -> DbtProcess:
-    return DbtProcess(db, dbt_dir, color)
-
-
 def run(db: Path, dbt_dir: Path, args: list[str], say: Callable[[str], None], color: bool = False) -> DbtRun:
     """Run ``dbt <args>`` on ``db`` in a process of its own; lines go to ``say``."""
-    dbt = start(db, dbt_dir, color)
+    dbt = DbtProcess(db, dbt_dir, color)
     try:
         return dbt.run(args, say)
     finally:
@@ -162,13 +158,13 @@ def failures_in(lines: list[str]) -> list[dict]:
     followed by the indented message)."""
     out: list[dict] = []
     for i, line in enumerate(lines):
-        text = re.sub(r"\x1b\[[0-9;]*m", "", line)
+        text = _ANSI.sub("", line)
         m = _FAILURE.search(text)
         if not m:
             continue
         message = []
         for follow in lines[i + 1 : i + 12]:
-            follow = re.sub(r"\x1b\[[0-9;]*m", "", follow)
+            follow = _ANSI.sub("", follow)
             body = re.sub(r"^\d\d:\d\d:\d\d\s*", "", follow)
             if _FAILURE.search(follow) or body.startswith("Done.") or (message and not body.strip()):
                 break
