@@ -22,7 +22,7 @@ from typing import Any
 
 import great_expectations.expectations as gxe
 
-from .tables import NEW_ROWS, TABLE_KEYS, metric_tables
+from .tables import NEW_ROWS, NIGHT_CELLS, TABLE_KEYS, metric_tables
 
 ROW, TABLE, WARN = "row", "table", "warn"
 # A figure moving by more than 10^3.5 (~3000x) from one year to the next is a unit slip (万元 vs 元…).
@@ -137,7 +137,9 @@ def build_suites(tables: list[str], previous: dict[str, int], range_rules: list[
             """
             select o.file_name, o.file_sha256, o.template, o.value_kind, count(*) as n, any_value(o.sheet || '!' || o.cell) as example
             from raw.observations o
-            where o.file_sha256 in (select file_sha256 from build.pending_files where reason = 'loaded')
+            where """
+            + NIGHT_CELLS
+            + """
             group by all""",
             [
                 _in("template", ["eip_form", "plan", "review", "statistics", "targets", "registry"]),

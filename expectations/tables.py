@@ -14,9 +14,14 @@ TABLE_KEYS: dict[str, tuple[list[str], list[str]]] = {
 # Where a key can have gone wrong this build: a file's cells are keyed by its own digest, so only the
 # files loaded now can repeat or miss a key. Checking those alone keeps the check's cost that of the
 # night's files (the whole national history is 5.7M cells).
-NEW_ROWS: dict[str, str] = {
-    "raw.observations": "file_sha256 in (select file_sha256 from build.pending_files where reason = 'loaded')",
-}
+LOADED_NOW = "(select file_sha256 from build.pending_files where reason = 'loaded')"
+# The cells of the files loaded now. Their load order (load_seq) is filtered first: cells are stored
+# in load order, so DuckDB skips the row groups of earlier loads instead of joining 5.7M cells to
+# their sheets to read each one's file (0.035 s a query against 0.004).
+NIGHT_CELLS = (
+    f"load_seq in (select load_seq from audit.files where file_sha256 in {LOADED_NOW}) and file_sha256 in {LOADED_NOW}"
+)
+NEW_ROWS: dict[str, str] = {"raw.observations": NIGHT_CELLS}
 
 
 def tables_of(con: duckdb.DuckDBPyConnection) -> list[str]:

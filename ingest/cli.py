@@ -58,6 +58,16 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def console() -> None:
+    """The `parks` command: main(), then an exit without the interpreter's teardown. A build has
+    imported Great Expectations, dbt's helpers and pandas, and unloading them took 0.3–0.4 s after
+    the work was done; every file is closed and every thread joined by then."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "build":
