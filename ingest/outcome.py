@@ -8,12 +8,14 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import exitcodes
 from .parsing.limits import DEFAULT_LIMITS, Limits
-from .warehouse.loader import IngestReport
-from .warehouse.state import default_state_dir
+from .warehouse.locations import default_state_dir
+
+if TYPE_CHECKING:
+    from .warehouse.loader import IngestReport
 
 
 @dataclass

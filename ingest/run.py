@@ -33,10 +33,14 @@ from .warehouse.state import LockBusy, StateFault, StateStore, connect
 MAX_GATE_PASSES = 4
 
 
-def build(cfg: BuildConfig, out: Output | None = None) -> BuildResult:
+def build(cfg: BuildConfig, out: Output | None = None, dbt: dbt_runner.DbtProcess | None = None) -> BuildResult:
+    """One build. ``dbt``: its dbt process, started by the caller as early as it could (else here,
+    first thing); a night that needs no dbt ends it unused."""
     out = out or Output()
     result = BuildResult(new_run_id())
     assert cfg.state_dir is not None
+    if dbt is None and cfg.run_dbt:
+        dbt = dbt_runner.DbtProcess.for_build(cfg.state_dir, color=out.color and out.verbose)
     store = StateStore(cfg.state_dir)
     result.log_path = store.logs / f"{result.run_id}.log"
     previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
@@ -49,7 +53,7 @@ def build(cfg: BuildConfig, out: Output | None = None) -> BuildResult:
     try:
         publish.check_target(cfg.warehouse)
         with store.lock(cfg.lock_timeout_s):
-            _build_locked(cfg, store, result, out)
+            _build_locked(cfg, store, result, out, dbt)
     except LockBusy as exc:
         result.codes.append(exitcodes.LOCKED)
         result.failures.append(f"refused: {exc}")
@@ -82,6 +86,8 @@ def build(cfg: BuildConfig, out: Output | None = None) -> BuildResult:
             result.finish("failed")
             result.exit_code = exitcodes.ERROR
     finally:
+        if dbt is not None:
+            dbt.close()
         for s, h in previous.items():
             signal.signal(s, h)
     return result
@@ -106,7 +112,9 @@ def _timed(result: BuildResult, name: str) -> Callable[[], None]:
     return done
 
 
-def _build_locked(cfg: BuildConfig, store: StateStore, result: BuildResult, out: Output) -> None:
+def _build_locked(
+    cfg: BuildConfig, store: StateStore, result: BuildResult, out: Output, dbt: dbt_runner.DbtProcess | None
+) -> None:
     result.t0 = time.perf_counter()
     extra_parks = registry.read(cfg.registry) if cfg.registry is not None else []  # a bad row stops here
     store.prepare()
@@ -145,13 +153,8 @@ def _build_locked(cfg: BuildConfig, store: StateStore, result: BuildResult, out:
             audit.record_run(con, _run_row(result, code, published=result.published and publish.identity(cfg.warehouse)))
         return
 
-    # ---- ingest into the build's copy of the history, while dbt starts and reads the project
-    dbt = dbt_runner.DbtProcess(store.work, store.dbt_dir, color=out.color and out.verbose) if cfg.run_dbt else None
-    try:
-        _ingest_and_build(cfg, store, result, out, code, new, extra_parks, dbt)
-    finally:
-        if dbt is not None:
-            dbt.close()
+    # ---- ingest into the build's copy of the history, while dbt's process reads the project
+    _ingest_and_build(cfg, store, result, out, code, new, extra_parks, dbt)
 
 
 def _ingest_and_build(

@@ -8,6 +8,19 @@ cells.py     one value cell         files.py  one file: its table, findings and 
 
 from __future__ import annotations
 
-from .files import ParsedFile, SheetInfo, keys_as_names, park_key, parse_file, parse_workbook
+from typing import TYPE_CHECKING, Any
 
 __all__ = ["ParsedFile", "SheetInfo", "keys_as_names", "park_key", "parse_file", "parse_workbook"]
+
+if TYPE_CHECKING:
+    from .files import ParsedFile, SheetInfo, keys_as_names, park_key, parse_file, parse_workbook
+
+
+def __getattr__(name: str) -> Any:
+    # the readers load on first use: `parks build` reads its configuration (limits.py) and starts
+    # dbt's process before it imports them
+    if name in __all__:
+        from . import files
+
+        return getattr(files, name)
+    raise AttributeError(name)

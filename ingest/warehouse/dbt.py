@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .locations import DBT_DIR, WORK_FILE
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 PR_SET_PDEATHSIG = 1
 
@@ -79,6 +81,11 @@ class DbtProcess:
             errors="replace",
             preexec_fn=_die_with_parent,
         )
+
+    @classmethod
+    def for_build(cls, state_dir: Path, color: bool = False) -> DbtProcess:
+        """The process of a build whose history is in ``state_dir`` (its copy is what dbt opens)."""
+        return cls(state_dir / WORK_FILE, state_dir / DBT_DIR, color)
 
     def run(self, command: list[str], say: Callable[[str], None]) -> DbtRun:
         """Run ``dbt <command>``; its lines go to ``say``. The seconds count from this call."""

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from . import schema
-from .state import default_state_dir
+from .locations import default_state_dir
 
 
 def prepare(warehouse: Path, dev: Path) -> str:

@@ -26,13 +26,7 @@ from pathlib import Path
 import duckdb
 
 from . import schema
-
-
-def default_state_dir(warehouse: Path) -> Path:
-    """Beside the serving file, hidden: <folder>/.<name>.state (one history per serving file)."""
-    stem = warehouse.name[: -len(".duckdb")] if warehouse.name.endswith(".duckdb") else warehouse.name
-    return warehouse.parent / f".{stem}.state"
-
+from .locations import DBT_DIR, WORK_FILE
 
 # Written in the storage format of DuckDB 1.0, so that the serving file copied from it opens in
 # every client from DuckDB 1.0 on.
@@ -80,9 +74,9 @@ class StateStore:
     def __init__(self, state_dir: Path):
         self.dir = state_dir
         self.history = state_dir / "history.duckdb"
-        self.work = state_dir / "work.duckdb"
+        self.work = state_dir / WORK_FILE
         self.lock_path = state_dir / "build.lock"
-        self.dbt_dir = state_dir / "dbt"
+        self.dbt_dir = state_dir / DBT_DIR
         self.logs = state_dir / "logs"
 
     # ------------------------------------------------------------ lock

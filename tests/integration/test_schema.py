@@ -59,3 +59,27 @@ def test_statistics_cells_read_back_with_their_reference_and_sheet(tmp_path: Pat
         ).fetchall()
         assert [g[0] for g in got] == ["A7", "Z7", "AA7", "ZZ7", "AAA7", "XFD7"]
         assert set(g[1:] for g in got) == {("统计", "p.xlsx", "wide", True, "statistics")}
+
+
+def test_a_history_whose_schema_is_current_is_not_written(tmp_path: Path, monkeypatch):
+    """A build's copy of a 1 GiB history is opened every night: when its schema is what this version
+    writes (the fingerprint recorded in build.history_schema), ensure() writes nothing, so closing
+    the file does not checkpoint it; a changed schema is applied and its fingerprint recorded."""
+    db = tmp_path / "h.duckdb"
+    with duckdb.connect(str(db)) as con:
+        schema.ensure(con)
+        assert con.execute("select fingerprint from build.history_schema").fetchall() == [(schema.fingerprint(),)]
+    before = db.stat().st_mtime_ns, db.stat().st_size
+    with duckdb.connect(str(db)) as con:
+        schema.ensure(con)
+        changes = con.execute("select count(*) from duckdb_views() where view_name = 'observations'").fetchone()
+    assert changes == (1,)
+    assert (db.stat().st_mtime_ns, db.stat().st_size) == before and not Path(f"{db}.wal").exists()
+    # a newer version's schema (here: another comment on a column) is applied on the next open
+    monkeypatch.setattr(schema, "comment_sql", lambda: ["comment on column raw.form_cells.cell is '单元格'"])
+    with duckdb.connect(str(db)) as con:
+        schema.ensure(con)
+        assert con.execute(
+            "select comment from duckdb_columns() where table_name = 'form_cells' and column_name = 'cell'"
+        ).fetchall() == [("单元格",)]
+        assert con.execute("select fingerprint from build.history_schema").fetchall() == [(schema.fingerprint(),)]
