@@ -218,7 +218,9 @@ def _ingest_and_build(
         tables = metric_tables(tables_of(con))  # raw, audit and every mart: their rows, for the next build's floor
         result.counts = audit.table_counts(con, tables)
         audit.record_table_counts(con, result.run_id, result.counts)
-        audit.record_run(con, _run_row(result, code, published=None))
+        # without dbt (--no-dbt) the marts do not show the files just loaded: recorded with no rules,
+        # the next build with dbt rebuilds them whole (refresh_scope)
+        audit.record_run(con, _run_row(result, code if dbt is not None else dbt_runner.MARTS_BEHIND, published=None))
         con.execute("checkpoint")
     finally:
         con.close()

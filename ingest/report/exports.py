@@ -46,7 +46,9 @@ def write_all(
     written: list[Path] = []
     con = connect(source, read_only=True)  # bounded like the build: Parquet of a national mart spills
     try:
-        written += parquet(con, target / "parquet", parks, marts)
+        # the workbooks and the overview first: they are Python (the interpreter's lock), and a
+        # build writes them while it publishes (a file copy); the Parquet files are DuckDB's work,
+        # beside the report the build then writes
         try:
             written += workbook.write(con, target / "assessment", parks, run_id, workbook_limit, skipped)
         except workbook.TooMany as exc:
@@ -58,6 +60,7 @@ def write_all(
                 )
         # every park, as `parks export` writes it (the report's copy details the parks the build changed)
         written.append(overview.write(con, target / "overview.html", None, overview_parks, run_id))
+        written += parquet(con, target / "parquet", parks, marts)
     finally:
         con.close()
     return written

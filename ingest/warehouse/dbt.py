@@ -207,6 +207,9 @@ def model_seconds(log: Path) -> dict[str, float]:
 # ---------------------------------------------------------------- what dbt builds from
 
 RULE_INPUTS = ("models", "macros", "seeds", "dbt_project.yml", "profiles.yml")
+# The rules recorded by a build that ran no dbt (--no-dbt): no rules match it, the next build with
+# dbt rebuilds the marts whole.
+MARTS_BEHIND = "marts-behind"
 SYSTEMS_MARK = "|systems:"
 
 

@@ -1,5 +1,6 @@
 {{ config(materialized='incremental', incremental_strategy='replace_parks', on_schema_change='sync_all_columns') }}
 -- depends_on: {{ ref('changed_parks') }}
+-- depends_on: {{ ref('int_park_loads') }}
 -- Current figures under canonical park names: a later load supersedes an earlier one (forms and
 -- targets per park-year, plans and plan reviews per park and plan, statistics figure by figure: a final figure
 -- replaces a preliminary 预计 one). Superseded rows stay in raw. Rebuilt park by park.
@@ -10,6 +11,11 @@ obs as (
     select o.* exclude (park_key), n.park_name
     from {{ ref('stg_raw__observations') }} o
     join names n on n.park_key = o.park_key
+    {%- if is_incremental() %}
+    -- the loads holding these parks first: DuckDB then skips the row groups of every other load
+    where o.load_seq in (select l.load_seq from {{ ref('int_park_loads') }} l
+                         where l.park_key in (select park_key from names))
+    {%- endif %}
 ),
 loads as (
     -- how many files hold figures of a park in a template: with one, nothing can supersede anything

@@ -218,6 +218,27 @@ def test_an_incremental_build_equals_a_full_build_of_the_same_files(tmp_path, sa
         ).fetchall() == [(2024,)]
 
 
+def test_files_loaded_without_dbt_reach_the_marts_with_the_next_build(tmp_path, samples_dir):
+    """`parks build --no-dbt` commits raw data the marts do not show; the next build with dbt
+    rebuilds the marts whole, so that they equal a build of all the files at once."""
+    from tests.e2e.test_gate import new_form
+
+    inbox = copy_samples(tmp_path / "inbox")
+    nightly = tmp_path / "nightly" / "parks.duckdb"
+    assert run_build(inbox, nightly).returncode == 0
+    new_form(inbox, park="新园区", year=2021)
+    proc = run_build(inbox, nightly, None, "--no-dbt", "--json")
+    assert proc.returncode == 0, out(proc)
+    new_form(inbox, park="新园区", year=2022, name="对照考核表_新园区_2022.xlsx")
+    proc = run_build(inbox, nightly, None, "--json")
+    assert proc.returncode == 0, out(proc)
+    assert json.loads(proc.stdout)["full_refresh"] is True
+    whole = tmp_path / "whole" / "parks.duckdb"
+    assert run_build(inbox, whole).returncode == 0
+    assert assert_same_marts(nightly, whole) > 10
+    assert q(nightly, "select year from marts.eip_verdict where park_name = '新园区' order by 1") == [(2021,), (2022,)]
+
+
 def test_a_corrected_threshold_rebuilds_its_system_and_equals_a_full_build(tmp_path, samples_dir):
     """A corrected threshold is a one-line change in a seed, and applies to every year already loaded:
     in a copy of the project, the next build reloads that system's seeds and rebuilds what depends on
