@@ -28,3 +28,10 @@
         ' !"#$%&''()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_`abcdefghijklmnopqrstuvwxyz{|}~'),
         '[\s\x{200B}\x{200C}\x{200D}\x{2060}\x{FEFF}\x{00AD}]', '', 'g')
 {%- endmacro %}
+
+{#- The loads (load_seq) of the files this run loaded. Cells are stored in load order: a filter on
+    these first lets DuckDB skip every row group of earlier loads. -#}
+{% macro night_loads() -%}
+    (select f.load_seq from {{ source('audit', 'files') }} f
+     where f.file_sha256 in (select file_sha256 from {{ source('build', 'pending_files') }} where reason = 'loaded'))
+{%- endmacro %}

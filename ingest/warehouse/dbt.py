@@ -248,7 +248,7 @@ def refresh_scope(previous: str | None, current: str) -> str | list[str] | None:
     """What a build rebuilds whole: "all" (the first build, or a change of models, macros, shared
     seeds or of the files of the systems), the system seed files whose content changed (paths under
     seeds/), or None (nothing: incremental)."""
-    if previous is None:
+    if previous is None or previous == MARTS_BEHIND:
         return "all"
     if previous == current:
         return None

@@ -5,9 +5,5 @@ select distinct n.park_name, o.year
 from {{ ref('stg_raw__observations') }} o
 join {{ ref('int_park_names') }} n on n.park_key = o.park_key
 where o.year is not null
-  -- load order first: the cells are stored in it, and DuckDB skips the row groups of earlier loads
-  and o.load_seq in (
-      select f.load_seq from {{ source('audit', 'files') }} f
-      where f.file_sha256 in (select file_sha256 from {{ source('build', 'pending_files') }} where reason = 'loaded')
-  )
+  and o.load_seq in {{ night_loads() }}
   and o.file_sha256 in (select file_sha256 from {{ source('build', 'pending_files') }} where reason = 'loaded')

@@ -8,9 +8,6 @@ select distinct o.park_key, o.load_seq
 from {{ ref('stg_raw__observations') }} o
 where o.park_key is not null
 {%- if is_incremental() %}
-  and o.load_seq in (
-      select f.load_seq from {{ source('audit', 'files') }} f
-      where f.file_sha256 in (select file_sha256 from {{ source('build', 'pending_files') }} where reason = 'loaded')
-  )
+  and o.load_seq in {{ night_loads() }}
   and o.load_seq not in (select load_seq from {{ this }})
 {%- endif %}

@@ -2,7 +2,15 @@
 
 from pathlib import Path
 
-from ingest.warehouse.dbt import SYSTEMS_MARK, built_relation, dbt_args, failures_in, model_seconds, refresh_scope
+from ingest.warehouse.dbt import (
+    MARTS_BEHIND,
+    SYSTEMS_MARK,
+    built_relation,
+    dbt_args,
+    failures_in,
+    model_seconds,
+    refresh_scope,
+)
 
 # the end of a real `dbt build` with a failing singular test and a model out of memory
 SUMMARY = """\
@@ -87,6 +95,7 @@ def test_a_corrected_seed_file_rebuilds_what_depends_on_that_file():
     before = {"hj274_2015/hj274_2015__thresholds.csv": "a", "hj274_2015/hj274_2015__components.csv": "b"}
     after = {**before, "hj274_2015/hj274_2015__thresholds.csv": "c"}
     assert refresh_scope(None, _rules("x", before)) == "all"
+    assert refresh_scope(MARTS_BEHIND, _rules("x", before)) == "all"  # a build without dbt came last
     assert refresh_scope(_rules("x", before), _rules("x", before)) is None
     assert refresh_scope(_rules("x", before), _rules("x", after)) == ["hj274_2015/hj274_2015__thresholds.csv"]
     assert refresh_scope(_rules("x", before), _rules("y", after)) == "all"  # a model or a shared seed
